@@ -1,0 +1,64 @@
+"""Checks shared by the importers: every tensor lands on a known parameter with the right shape, and the
+parts a source lacks are named instead of silently left random."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+from voxtune.models.vits.layers import _norm_except_dim0
+
+StateDict = dict[str, torch.Tensor]
+
+
+class ImportError_(ValueError):
+    """A pretrained file whose tensors do not fit the voxtune model (one-line message)."""
+
+
+def split_weight_norm(state: StateDict, reference: StateDict) -> StateDict:
+    """Turn folded ``X.weight`` tensors into ``X.weight_g`` / ``X.weight_v`` where the model is weight-normed."""
+    result: StateDict = {}
+    for key, value in state.items():
+        stem = key.removesuffix(".weight")
+        if key.endswith(".weight") and key not in reference and f"{stem}.weight_v" in reference:
+            result[f"{stem}.weight_v"] = value
+            result[f"{stem}.weight_g"] = _norm_except_dim0(value)
+        else:
+            result[key] = value
+    return result
+
+
+def rename_parametrized_weight_norm(state: StateDict) -> StateDict:
+    """``X.parametrizations.weight.original0/1`` (torch's newer weight norm) → ``X.weight_g`` / ``X.weight_v``."""
+    result: StateDict = {}
+    for key, value in state.items():
+        key = key.replace(".parametrizations.weight.original0", ".weight_g")
+        key = key.replace(".parametrizations.weight.original1", ".weight_v")
+        result[key] = value
+    return result
+
+
+def check_against(state: StateDict, reference: StateDict, source: str,
+                  allowed_absent: Iterable[str] = ()) -> list[str]:
+    """Verify ``state`` against a freshly built model's ``reference`` state dict.
+
+    Unknown keys and shape mismatches raise; missing keys raise unless they fall under ``allowed_absent``
+    prefixes. Returns the absent prefixes that really were absent.
+    """
+    unknown = sorted(set(state) - set(reference))
+    if unknown:
+        raise ImportError_(f"{source}: {len(unknown)} tensor(s) have no place in the model, e.g. {unknown[0]!r}")
+    for key, value in state.items():
+        if tuple(value.shape) != tuple(reference[key].shape):
+            raise ImportError_(
+                f"{source}: {key} has shape {tuple(value.shape)}, the model expects {tuple(reference[key].shape)}"
+            )
+    prefixes = tuple(allowed_absent)
+    missing = sorted(set(reference) - set(state))
+    unexpected_missing = [k for k in missing if not k.startswith(prefixes)]
+    if unexpected_missing:
+        raise ImportError_(
+            f"{source}: {len(unexpected_missing)} parameter(s) missing, e.g. {unexpected_missing[0]!r}"
+        )
+    return sorted({p for p in prefixes if any(k.startswith(p) for k in missing)})
