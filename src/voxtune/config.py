@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 import yaml
 
+from voxtune.errors import VoxtuneError
 
-class ConfigError(ValueError):
+
+class ConfigError(VoxtuneError):
     """A config file, key or value that cannot be used; the message is one line for the user."""
 
 
@@ -94,6 +96,13 @@ class TextConfig:
     language: str = "en_US"
     phoneme_type: str = "espeak"
     espeak_voice: str = "en-us"
+    # "piper": [bos, pad, p1, pad, ..., eos]; "vits": original VITS, a blank (id 0) between symbols if add_blank.
+    id_layout: str = "piper"
+    add_blank: bool = True
+
+    def __post_init__(self) -> None:
+        if self.id_layout not in ("piper", "vits"):
+            raise ConfigError(f"text.id_layout must be 'piper' or 'vits', got {self.id_layout!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,9 +138,7 @@ def from_dict(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     unknown = sorted(set(data) - fields)
     if unknown:
         prefix = f"{where}." if where else ""
-        raise ConfigError(
-            f"unknown config key {prefix}{unknown[0]!r}; valid keys: {', '.join(sorted(fields))}"
-        )
+        raise ConfigError(f"unknown config key {prefix}{unknown[0]!r}; valid keys: {', '.join(sorted(fields))}")
     kwargs = {name: _coerce(hints[name], value, f"{where}.{name}" if where else name) for name, value in data.items()}
     try:
         return cls(**kwargs)

@@ -35,7 +35,8 @@ def test_sine_energy_in_its_bin() -> None:
     bin_index = 20
     freq = bin_index * CFG.sample_rate / CFG.filter_length  # 625 Hz, exactly on a bin centre
     spec = linear_spectrogram(_sine(freq, 64 * 32).unsqueeze(0), CFG)
-    frame_peaks = spec[0].argmax(dim=0)
+    # Edge frames see reflect padding, which breaks the sine's phase; the interior is a clean tone.
+    frame_peaks = spec[0, :, 2:-2].argmax(dim=0)
     assert torch.all(frame_peaks == bin_index)
     # A Hann-windowed unit sine peaks at win_length / 4 in its bin.
     assert float(spec[0, bin_index, 10]) == pytest.approx(CFG.win_length / 4, rel=0.02)
@@ -46,8 +47,13 @@ def test_matches_torch_stft_on_vits_padding() -> None:
     pad = (CFG.filter_length - CFG.hop_length) // 2
     padded = torch.nn.functional.pad(wave.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
     stft = torch.stft(
-        padded, CFG.filter_length, CFG.hop_length, CFG.win_length, torch.hann_window(CFG.win_length),
-        center=False, return_complex=True,
+        padded,
+        CFG.filter_length,
+        CFG.hop_length,
+        CFG.win_length,
+        torch.hann_window(CFG.win_length),
+        center=False,
+        return_complex=True,
     )
     expected = torch.sqrt(stft.abs() ** 2 + 1e-6)
     torch.testing.assert_close(linear_spectrogram(wave, CFG), expected)
@@ -82,3 +88,9 @@ def test_cached_tensors_usable_for_backward_after_inference_mode() -> None:
     wave = torch.randn(1, 32 * 4, requires_grad=True)
     mel_spectrogram(wave, cfg).sum().backward()
     assert wave.grad is not None and torch.isfinite(wave.grad).all()
+
+
+def test_window_shorter_than_fft() -> None:
+    cfg = AudioConfig(sample_rate=8000, filter_length=256, hop_length=64, win_length=128, n_mels=20)
+    spec = linear_spectrogram(torch.randn(1, 64 * 8), cfg)
+    assert spec.shape == (1, 129, 8)

@@ -57,7 +57,7 @@ def test_stereo_48k_is_downmixed_and_resampled(tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.wav"
-    with pytest.raises(AudioFileError, match="nope.wav") as info:
+    with pytest.raises(AudioFileError, match=r"nope\.wav") as info:
         load_audio(path)
     assert "\n" not in str(info.value)
 
@@ -65,7 +65,7 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_corrupt_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.wav"
     path.write_bytes(b"RIFF" + bytes(range(256)) * 4)
-    with pytest.raises(AudioFileError, match="broken.wav") as info:
+    with pytest.raises(AudioFileError, match=r"broken\.wav") as info:
         load_audio(path)
     assert "\n" not in str(info.value)
     assert isinstance(info.value, ValueError)

@@ -102,4 +102,4 @@ def test_bad_widths_raise() -> None:
     with pytest.raises(ValueError, match="6 channel widths"):
         DiscriminatorS((4, 8))
     with pytest.raises(ValueError, match="groups"):
-        DiscriminatorS((8, 6, 8, 16, 16, 16))
+        DiscriminatorS((8, 5, 8, 16, 16, 16))

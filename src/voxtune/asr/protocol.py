@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from voxtune.errors import VoxtuneError
+
 
 @dataclass(frozen=True)
 class Word:
@@ -48,5 +50,5 @@ class ASR(Protocol):
         ...
 
 
-class ASRUnavailableError(RuntimeError):
+class ASRUnavailableError(VoxtuneError):
     """An ASR spec that cannot load; the one-line message says what to install or where files belong."""

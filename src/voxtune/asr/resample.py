@@ -7,6 +7,9 @@ import numpy as np
 from voxtune.audio.io import resample
 
 ASR_SAMPLE_RATE = 16000
+# Frames never louder than this are treated as silence and not sent to a recognizer: both PocketSphinx and
+# Whisper "hear" words in digital silence, which would turn a mute voice's deletions into insertions.
+SILENCE_DB = -60.0
 
 
 def to_16k(wave: np.ndarray, sample_rate: int) -> np.ndarray:

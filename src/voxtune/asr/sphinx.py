@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from voxtune.asr.protocol import ASRUnavailableError, Transcript, Word
-from voxtune.asr.resample import ASR_SAMPLE_RATE, to_16k
+from voxtune.asr.resample import ASR_SAMPLE_RATE, SILENCE_DB, to_16k
+from voxtune.audio.clean import is_silent
 from voxtune.audio.io import to_pcm16
 
 # PocketSphinx computes one feature frame every 10 ms (its default ``-frate 100``).
@@ -49,7 +50,7 @@ class PocketSphinxASR:
         return [self._transcribe_one(to_16k(wave, sample_rate), word_timestamps) for wave in waves]
 
     def _transcribe_one(self, wave: np.ndarray, word_timestamps: bool) -> Transcript:
-        if wave.size < _MIN_SAMPLES:
+        if wave.size < _MIN_SAMPLES or is_silent(wave, threshold_db=SILENCE_DB):
             return Transcript("")
         decoder = self._decoder
         decoder.start_utt()

@@ -14,12 +14,11 @@ from typing import Any
 import numpy as np
 
 from voxtune.asr.protocol import ASRUnavailableError, Transcript, Word
-from voxtune.asr.resample import to_16k
+from voxtune.asr.resample import SILENCE_DB, to_16k
+from voxtune.audio.clean import is_silent
 
 # The tool in this project's shared folder that assembles Whisper-base without network access.
-OFFLINE_HINT = (
-    "assemble one offline with ../shared/tools/whisper-base-offline.sh DIR and use --asr whisper:DIR"
-)
+OFFLINE_HINT = "assemble one offline with ../shared/tools/whisper-base-offline.sh DIR and use --asr whisper:DIR"
 # Files a CTranslate2 Whisper directory must hold.
 _MODEL_FILES = ("model.bin", "config.json")
 
@@ -51,10 +50,9 @@ class WhisperASR:
         self._beam_size = beam_size
         self._compute_type = compute_type
         local = is_whisper_dir(model)
-        if not local and Path(model).expanduser().exists():
-            raise ASRUnavailableError(
-                f"ASR model directory {model} has no model.bin/config.json; {OFFLINE_HINT}"
-            )
+        if not local and _looks_like_path(model):
+            problem = "has no model.bin/config.json" if Path(model).is_dir() else "does not exist"
+            raise ASRUnavailableError(f"Whisper model directory {model} {problem}; {OFFLINE_HINT}")
         self._label = Path(model).resolve().name if local else model
         self._model = _load_model(
             str(Path(model).resolve()) if local else model, local, compute_type, cpu_threads, download
@@ -71,7 +69,7 @@ class WhisperASR:
         return [self._transcribe_one(to_16k(wave, sample_rate), word_timestamps) for wave in waves]
 
     def _transcribe_one(self, wave: np.ndarray, word_timestamps: bool) -> Transcript:
-        if wave.size == 0:
+        if is_silent(wave, threshold_db=SILENCE_DB):
             return Transcript("")
         segments, _ = self._model.transcribe(
             wave,
@@ -91,6 +89,11 @@ class WhisperASR:
             for word in segment.words or ()
         )
         return Transcript(text, words)
+
+
+def _looks_like_path(model: str) -> bool:
+    """Hub ids contain "/" too ("Systran/faster-whisper-base"), so only explicit paths count as paths."""
+    return os.path.isabs(model) or model.startswith((".", "~")) or os.path.exists(model)
 
 
 def _load_model(model: str, local: bool, compute_type: str, cpu_threads: int, download: bool) -> Any:
@@ -116,6 +119,4 @@ def _load_model(model: str, local: bool, compute_type: str, cpu_threads: int, do
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         if local:
             raise ASRUnavailableError(f"cannot load Whisper model from {model}: {reason}") from None
-        raise ASRUnavailableError(
-            f"Whisper model {model!r} is not available here ({reason}); {OFFLINE_HINT}"
-        ) from None
+        raise ASRUnavailableError(f"Whisper model {model!r} is not available here ({reason}); {OFFLINE_HINT}") from None

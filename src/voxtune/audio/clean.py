@@ -66,9 +66,7 @@ def is_silent(wave: np.ndarray, threshold_db: float = -50.0, frame_length: int =
     return bool(np.max(levels) <= threshold_db)
 
 
-def silence_bounds(
-    wave: np.ndarray, sample_rate: int, top_db: float = 40.0, pad_ms: float = 50.0
-) -> tuple[int, int]:
+def silence_bounds(wave: np.ndarray, sample_rate: int, top_db: float = 40.0, pad_ms: float = 50.0) -> tuple[int, int]:
     """``(start, end)`` sample indices of ``(T,)`` with leading and trailing silence removed.
 
     Silence is any frame more than ``top_db`` below the loudest frame; ``pad_ms`` of it is kept on each side

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 
 from voxtune.config import ConfigError, VoiceConfig, from_dict, to_dict
+from voxtune.errors import VoxtuneError
+from voxtune.models.vits.model import VITS
 
 FORMAT = "voxtune"
 FORMAT_VERSION = 1
@@ -24,7 +26,7 @@ FORMAT_VERSION = 1
 StateDict = dict[str, torch.Tensor]
 
 
-class CheckpointError(ValueError):
+class CheckpointError(VoxtuneError):
     """A checkpoint that is missing, unreadable or not a voxtune checkpoint (one-line message)."""
 
 
@@ -107,3 +109,15 @@ def load_checkpoint(path: str | Path) -> VoiceCheckpoint:
         absent=list(payload.get("absent", [])),
         provenance=dict(payload.get("provenance", {})),
     )
+
+
+def model_from_checkpoint(checkpoint: VoiceCheckpoint) -> VITS:
+    """Build the generator and load its weights; only the parts listed as ``absent`` may be missing."""
+    model = VITS(checkpoint.config.model)
+    missing, unexpected = model.load_state_dict(checkpoint.model, strict=False)
+    absent = tuple(checkpoint.absent)
+    not_allowed = [key for key in missing if not key.startswith(absent)]
+    if unexpected or not_allowed:
+        example = (unexpected or not_allowed)[0]
+        raise CheckpointError(f"checkpoint weights do not fit its config (e.g. {example!r})")
+    return model

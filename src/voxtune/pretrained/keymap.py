@@ -3,16 +3,18 @@ parts a source lacks are named instead of silently left random."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 import torch
 
+from voxtune.errors import VoxtuneError
 from voxtune.models.vits.layers import _norm_except_dim0
 
 StateDict = dict[str, torch.Tensor]
 
 
-class ImportError_(ValueError):
+class PretrainedFormatError(VoxtuneError):
     """A pretrained file whose tensors do not fit the voxtune model (one-line message)."""
 
 
@@ -39,8 +41,7 @@ def rename_parametrized_weight_norm(state: StateDict) -> StateDict:
     return result
 
 
-def check_against(state: StateDict, reference: StateDict, source: str,
-                  allowed_absent: Iterable[str] = ()) -> list[str]:
+def check_against(state: StateDict, reference: StateDict, source: str, allowed_absent: Iterable[str] = ()) -> list[str]:
     """Verify ``state`` against a freshly built model's ``reference`` state dict.
 
     Unknown keys and shape mismatches raise; missing keys raise unless they fall under ``allowed_absent``
@@ -48,17 +49,35 @@ def check_against(state: StateDict, reference: StateDict, source: str,
     """
     unknown = sorted(set(state) - set(reference))
     if unknown:
-        raise ImportError_(f"{source}: {len(unknown)} tensor(s) have no place in the model, e.g. {unknown[0]!r}")
+        raise PretrainedFormatError(
+            f"{source}: {len(unknown)} tensor(s) have no place in the model, e.g. {unknown[0]!r}"
+        )
     for key, value in state.items():
         if tuple(value.shape) != tuple(reference[key].shape):
-            raise ImportError_(
+            raise PretrainedFormatError(
                 f"{source}: {key} has shape {tuple(value.shape)}, the model expects {tuple(reference[key].shape)}"
             )
     prefixes = tuple(allowed_absent)
     missing = sorted(set(reference) - set(state))
     unexpected_missing = [k for k in missing if not k.startswith(prefixes)]
     if unexpected_missing:
-        raise ImportError_(
+        raise PretrainedFormatError(
             f"{source}: {len(unexpected_missing)} parameter(s) missing, e.g. {unexpected_missing[0]!r}"
         )
     return sorted({p for p in prefixes if any(k.startswith(p) for k in missing)})
+
+
+def count_indices(state: Mapping[str, object], pattern: str) -> int:
+    """How many distinct indices the first group of ``pattern`` takes over the keys of ``state``."""
+    regex = re.compile(pattern)
+    return len({m.group(1) for key in state if (m := regex.match(key))})
+
+
+def depth_fields(state: Mapping[str, object]) -> dict[str, int]:
+    """Layer counts that VITS fixes in code rather than in its config, read from the weights themselves."""
+    fields = {
+        "posterior_n_layers": count_indices(state, r"^enc_q\.enc\.in_layers\.(\d+)\."),
+        "n_flows": count_indices(state, r"^flow\.flows\.(\d+)\.pre\."),
+        "flow_n_layers": count_indices(state, r"^flow\.flows\.0\.enc\.in_layers\.(\d+)\."),
+    }
+    return {name: value for name, value in fields.items() if value}

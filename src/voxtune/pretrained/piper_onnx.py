@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from voxtune.config import AudioConfig, ModelConfig, TextConfig, VoiceConfig, InferenceConfig
+from voxtune.config import AudioConfig, InferenceConfig, ModelConfig, TextConfig, VoiceConfig
 from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint
-from voxtune.pretrained.keymap import ImportError_, StateDict, check_against, split_weight_norm
+from voxtune.pretrained.keymap import PretrainedFormatError, check_against, count_indices, split_weight_norm
 
 ABSENT_IN_ONNX = ("enc_q.", "dp.post_", "dp.flows.1.")
 _MODULE_PATH = re.compile(r"^[A-Za-z_][\w]*(\.\w+)+$")
@@ -43,18 +43,19 @@ def import_piper_onnx(onnx_path: str | Path, config_path: str | Path | None = No
     config_path = Path(config_path) if config_path else Path(f"{onnx_path}.json")
     piper_config = read_piper_json(config_path)
     if not onnx_path.is_file():
-        raise ImportError_(f"voice model not found: {onnx_path}")
+        raise PretrainedFormatError(f"voice model not found: {onnx_path}")
     try:
         graph = onnx.load(str(onnx_path)).graph
     except Exception as error:  # protobuf raises DecodeError and others for corrupt files
-        raise ImportError_(f"cannot read ONNX model {onnx_path}: {type(error).__name__}") from None
+        raise PretrainedFormatError(f"cannot read ONNX model {onnx_path}: {type(error).__name__}") from None
 
     initializers = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     tensors = _named_parameters(graph, initializers, onnx_path.name)
     config = _infer_config(tensors, graph, piper_config)
     reference = VITS(config.model).state_dict()
-    state = split_weight_norm({k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()},
-                              reference)
+    state = split_weight_norm(
+        {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()}, reference
+    )
     absent = check_against(state, reference, onnx_path.name, ABSENT_IN_ONNX)
     return VoiceCheckpoint(
         config=config,
@@ -62,22 +63,25 @@ def import_piper_onnx(onnx_path: str | Path, config_path: str | Path | None = No
         speaker_id_map=dict(piper_config.get("speaker_id_map") or {}),
         model=state,
         absent=absent,
-        provenance={"source": str(onnx_path.name), "source_format": "piper-onnx",
-                    "dataset": piper_config.get("dataset")},
+        provenance={
+            "source": str(onnx_path.name),
+            "source_format": "piper-onnx",
+            "dataset": piper_config.get("dataset"),
+        },
     )
 
 
 def read_piper_json(config_path: Path) -> dict[str, Any]:
     """Load and minimally validate a Piper ``.onnx.json``."""
     if not config_path.is_file():
-        raise ImportError_(f"voice config not found: {config_path} (Piper voices need their .onnx.json)")
+        raise PretrainedFormatError(f"voice config not found: {config_path} (Piper voices need their .onnx.json)")
     try:
         data = json.loads(config_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ImportError_(f"cannot parse voice config {config_path}: {error}") from None
+        raise PretrainedFormatError(f"cannot parse voice config {config_path}: {error}") from None
     for key in ("audio", "phoneme_id_map"):
         if key not in data:
-            raise ImportError_(f"voice config {config_path} lacks the {key!r} key")
+            raise PretrainedFormatError(f"voice config {config_path} lacks the {key!r} key")
     return data
 
 
@@ -106,7 +110,7 @@ def _module_path(node_name: str, source: str) -> str:
     """``/flow/flows.6/enc/in_layers.0/Conv`` → ``flow.flows.6.enc.in_layers.0``."""
     parts = [p for p in node_name.split("/") if p]
     if len(parts) < 2:
-        raise ImportError_(f"{source}: cannot tell which module owns node {node_name!r}")
+        raise PretrainedFormatError(f"{source}: cannot tell which module owns node {node_name!r}")
     return ".".join(parts[:-1])
 
 
@@ -116,12 +120,7 @@ def _node_attribute(graph: Any, node_name: str, attribute: str) -> list[int]:
             for attr in node.attribute:
                 if attr.name == attribute:
                     return list(attr.ints)
-    raise ImportError_(f"graph has no node {node_name!r} with attribute {attribute!r}")
-
-
-def _count(tensors: dict[str, np.ndarray], pattern: str) -> int:
-    regex = re.compile(pattern)
-    return len({m.group(1) for key in tensors if (m := regex.match(key))})
+    raise PretrainedFormatError(f"graph has no node {node_name!r} with attribute {attribute!r}")
 
 
 def _infer_config(tensors: dict[str, np.ndarray], graph: Any, piper: dict[str, Any]) -> VoiceConfig:
@@ -129,8 +128,8 @@ def _infer_config(tensors: dict[str, np.ndarray], graph: Any, piper: dict[str, A
     try:
         emb = tensors["enc_p.emb.weight"]
         hidden = emb.shape[1]
-        n_ups = _count(tensors, r"^dec\.ups\.(\d+)\.weight$")
-        n_resblocks = _count(tensors, r"^dec\.resblocks\.(\d+)\.")
+        n_ups = count_indices(tensors, r"^dec\.ups\.(\d+)\.weight$")
+        n_resblocks = count_indices(tensors, r"^dec\.resblocks\.(\d+)\.")
         per_stage = n_resblocks // n_ups
         resblock = "1" if "dec.resblocks.0.convs1.0.weight" in tensors else "2"
         conv_name = "convs1" if resblock == "1" else "convs"
@@ -138,7 +137,7 @@ def _infer_config(tensors: dict[str, np.ndarray], graph: Any, piper: dict[str, A
         dilations = tuple(
             tuple(
                 _node_attribute(graph, f"/dec/resblocks.{j}/{conv_name}.{i}/Conv", "dilations")[0]
-                for i in range(_count(tensors, rf"^dec\.resblocks\.{j}\.{conv_name}\.(\d+)\.weight$"))
+                for i in range(count_indices(tensors, rf"^dec\.resblocks\.{j}\.{conv_name}\.(\d+)\.weight$"))
             )
             for j in range(per_stage)
         )
@@ -153,7 +152,7 @@ def _infer_config(tensors: dict[str, np.ndarray], graph: Any, piper: dict[str, A
             hidden_channels=int(hidden),
             filter_channels=int(tensors["enc_p.encoder.ffn_layers.0.conv_1.weight"].shape[0]),
             n_heads=int(hidden // tensors["enc_p.encoder.attn_layers.0.emb_rel_k"].shape[2]),
-            n_layers=_count(tensors, r"^enc_p\.encoder\.attn_layers\.(\d+)\."),
+            n_layers=count_indices(tensors, r"^enc_p\.encoder\.attn_layers\.(\d+)\."),
             kernel_size=int(tensors["enc_p.encoder.ffn_layers.0.conv_1.weight"].shape[2]),
             resblock=resblock,
             resblock_kernel_sizes=kernel_sizes,
@@ -163,14 +162,14 @@ def _infer_config(tensors: dict[str, np.ndarray], graph: Any, piper: dict[str, A
             ),
             upsample_initial_channel=int(tensors["dec.conv_pre.weight"].shape[0]),
             upsample_kernel_sizes=tuple(int(tensors[f"dec.ups.{i}.weight"].shape[2]) for i in range(n_ups)),
-            n_flows=_count(tensors, r"^flow\.flows\.(\d+)\.pre\.weight$"),
-            flow_n_layers=_count(tensors, r"^flow\.flows\.0\.enc\.in_layers\.(\d+)\."),
+            n_flows=count_indices(tensors, r"^flow\.flows\.(\d+)\.pre\.weight$"),
+            flow_n_layers=count_indices(tensors, r"^flow\.flows\.0\.enc\.in_layers\.(\d+)\."),
             flow_kernel_size=int(tensors["flow.flows.0.enc.in_layers.0.weight"].shape[2]),
             gin_channels=gin,
             use_sdp="dp.flows.0.m" in tensors,
         )
     except KeyError as error:
-        raise ImportError_(f"not a Piper VITS voice: tensor {error} not found in the ONNX graph") from None
+        raise PretrainedFormatError(f"not a Piper VITS voice: tensor {error} not found in the ONNX graph") from None
     inference = piper.get("inference", {})
     return VoiceConfig(
         audio=AudioConfig(sample_rate=sample_rate, hop_length=model.hop_length),

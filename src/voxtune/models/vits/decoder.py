@@ -52,9 +52,17 @@ class ResBlock2(nn.Module):
 class Generator(nn.Module):
     """Upsampling stack with multi-receptive-field fusion (the mean of several residual blocks per stage)."""
 
-    def __init__(self, initial_channel: int, resblock: str, resblock_kernel_sizes: Sequence[int],
-                 resblock_dilation_sizes: Sequence[Sequence[int]], upsample_rates: Sequence[int],
-                 upsample_initial_channel: int, upsample_kernel_sizes: Sequence[int], gin_channels: int = 0) -> None:
+    def __init__(
+        self,
+        initial_channel: int,
+        resblock: str,
+        resblock_kernel_sizes: Sequence[int],
+        resblock_dilation_sizes: Sequence[Sequence[int]],
+        upsample_rates: Sequence[int],
+        upsample_initial_channel: int,
+        upsample_kernel_sizes: Sequence[int],
+        gin_channels: int = 0,
+    ) -> None:
         super().__init__()
         self.num_kernels = len(resblock_kernel_sizes)
         self.conv_pre = nn.Conv1d(initial_channel, upsample_initial_channel, 7, 1, padding=3)

@@ -35,9 +35,7 @@ _SCALE_LAYERS: tuple[tuple[int, int, bool], ...] = (
 _CHANNELS_PER_GROUP = 4
 
 # (real scores, fake scores, real feature maps, fake feature maps), one entry per discriminator.
-DiscriminatorOutput = tuple[
-    list[torch.Tensor], list[torch.Tensor], list[list[torch.Tensor]], list[list[torch.Tensor]]
-]
+DiscriminatorOutput = tuple[list[torch.Tensor], list[torch.Tensor], list[list[torch.Tensor]], list[list[torch.Tensor]]]
 
 
 def _conv1d(

@@ -56,8 +56,9 @@ class ElementwiseAffine(nn.Module):
         self.m = nn.Parameter(torch.zeros(channels, 1))
         self.logs = nn.Parameter(torch.zeros(channels, 1))
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-                reverse: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         if reverse:
             return (x - self.m) * torch.exp(-self.logs) * x_mask, torch.zeros(x.size(0), device=x.device)
         y = (self.m + torch.exp(self.logs) * x) * x_mask
@@ -68,8 +69,15 @@ class ConvFlow(nn.Module):
     """Neural-spline coupling: the second half of the channels goes through a rational-quadratic spline whose
     parameters a DDSConv predicts from the first half (and the conditioning ``g``)."""
 
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int, n_layers: int,
-                 num_bins: int = 10, tail_bound: float = 5.0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        filter_channels: int,
+        kernel_size: int,
+        n_layers: int,
+        num_bins: int = 10,
+        tail_bound: float = 5.0,
+    ) -> None:
         super().__init__()
         self.filter_channels = filter_channels
         self.num_bins = num_bins
@@ -81,8 +89,9 @@ class ConvFlow(nn.Module):
         nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-                reverse: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         x0, x1 = torch.split(x, [self.half_channels, self.half_channels], dim=1)
         h = self.proj(self.convs(self.pre(x0), x_mask, g=g)) * x_mask
         batch, channels, length = x0.shape
@@ -101,8 +110,9 @@ class ConvFlow(nn.Module):
 class _FlipFlow(nn.Module):
     """Channel reversal in the (x, log-det) convention of the duration flows."""
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-                reverse: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.flip(x, [1]), torch.zeros(x.size(0), device=x.device)
 
 
@@ -122,8 +132,9 @@ class StochasticDurationPredictor(nn.Module):
     ``(B, H, T)``; gradients do not flow back into it.
     """
 
-    def __init__(self, in_channels: int, kernel_size: int = 3, p_dropout: float = 0.5, n_flows: int = 4,
-                 gin_channels: int = 0) -> None:
+    def __init__(
+        self, in_channels: int, kernel_size: int = 3, p_dropout: float = 0.5, n_flows: int = 4, gin_channels: int = 0
+    ) -> None:
         super().__init__()
         # VITS sizes the predictor by the encoder width (its filter_channels argument is overridden).
         filter_channels = in_channels
@@ -144,8 +155,9 @@ class StochasticDurationPredictor(nn.Module):
             x = x + self.cond(g.detach())
         return self.proj(self.convs(x, x_mask)) * x_mask
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, w: torch.Tensor,
-                g: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, w: torch.Tensor, g: torch.Tensor | None = None
+    ) -> torch.Tensor:
         x = self._condition(x, x_mask, g)
         h_w = self.post_proj(self.post_convs(self.post_pre(w), x_mask)) * x_mask
         e_q = torch.randn(w.size(0), 2, w.size(2), device=x.device, dtype=x.dtype) * x_mask
@@ -170,8 +182,13 @@ class StochasticDurationPredictor(nn.Module):
         nll = torch.sum(0.5 * (math.log(2 * math.pi) + z**2) * x_mask, [1, 2]) - logdet_p
         return nll + log_q
 
-    def infer(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-              noise_scale: float | torch.Tensor = 1.0) -> torch.Tensor:
+    def infer(
+        self,
+        x: torch.Tensor,
+        x_mask: torch.Tensor,
+        g: torch.Tensor | None = None,
+        noise_scale: float | torch.Tensor = 1.0,
+    ) -> torch.Tensor:
         x = self._condition(x, x_mask, g)
         flows = list(reversed(self.flows))
         # The first ConvFlow only mixes in noise that sampling discards; VITS skips it in reverse (flows.1).
@@ -185,8 +202,9 @@ class StochasticDurationPredictor(nn.Module):
 class DurationPredictor(nn.Module):
     """Deterministic predictor of ``log w`` ``(B, 1, T)`` from encoder hidden ``(B, H, T)`` (VITS ``use_sdp=False``)."""
 
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int, p_dropout: float,
-                 gin_channels: int = 0) -> None:
+    def __init__(
+        self, in_channels: int, filter_channels: int, kernel_size: int, p_dropout: float, gin_channels: int = 0
+    ) -> None:
         super().__init__()
         self.drop = nn.Dropout(p_dropout)
         self.conv_1 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=kernel_size // 2)
@@ -205,6 +223,11 @@ class DurationPredictor(nn.Module):
         x = self.drop(self.norm_2(torch.relu(self.conv_2(x * x_mask))))
         return self.proj(x * x_mask) * x_mask
 
-    def infer(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-              noise_scale: float | torch.Tensor = 0.0) -> torch.Tensor:
+    def infer(
+        self,
+        x: torch.Tensor,
+        x_mask: torch.Tensor,
+        g: torch.Tensor | None = None,
+        noise_scale: float | torch.Tensor = 0.0,
+    ) -> torch.Tensor:
         return self.forward(x, x_mask, g)

@@ -21,8 +21,15 @@ class ResidualCouplingLayer(nn.Module):
     ``x`` ``(B, C, T)``, mask ``(B, 1, T)``, optional ``g`` ``(B, gin, 1)``; volume preserving (log-det 0).
     """
 
-    def __init__(self, channels: int, hidden_channels: int, kernel_size: int, dilation_rate: int,
-                 n_layers: int, gin_channels: int = 0) -> None:
+    def __init__(
+        self,
+        channels: int,
+        hidden_channels: int,
+        kernel_size: int,
+        dilation_rate: int,
+        n_layers: int,
+        gin_channels: int = 0,
+    ) -> None:
         super().__init__()
         self.half_channels = channels // 2
         self.pre = nn.Conv1d(self.half_channels, hidden_channels, 1)
@@ -32,8 +39,9 @@ class ResidualCouplingLayer(nn.Module):
         nn.init.zeros_(self.post.weight)
         nn.init.zeros_(self.post.bias)
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-                reverse: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False
+    ) -> torch.Tensor:
         x0, x1 = torch.split(x, [self.half_channels, self.half_channels], dim=1)
         h = self.enc(self.pre(x0) * x_mask, x_mask, g=g)
         shift = self.post(h) * x_mask
@@ -44,8 +52,16 @@ class ResidualCouplingLayer(nn.Module):
 class ResidualCouplingBlock(nn.Module):
     """``flows``: coupling layers interleaved with :class:`Flip` (indices 0, 2, 4, ... are couplings)."""
 
-    def __init__(self, channels: int, hidden_channels: int, kernel_size: int, dilation_rate: int,
-                 n_layers: int, n_flows: int = 4, gin_channels: int = 0) -> None:
+    def __init__(
+        self,
+        channels: int,
+        hidden_channels: int,
+        kernel_size: int,
+        dilation_rate: int,
+        n_layers: int,
+        n_flows: int = 4,
+        gin_channels: int = 0,
+    ) -> None:
         super().__init__()
         self.flows = nn.ModuleList()
         for _ in range(n_flows):
@@ -54,8 +70,9 @@ class ResidualCouplingBlock(nn.Module):
             )
             self.flows.append(Flip())
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None,
-                reverse: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False
+    ) -> torch.Tensor:
         """``z`` → ``z_p`` (or ``z_p`` → ``z`` when ``reverse``); ``(B, C, T)``."""
         flows = reversed(self.flows) if reverse else self.flows
         for flow in flows:

@@ -58,8 +58,17 @@ class _WeightNorm(nn.Module):
 class WeightNormConv1d(_WeightNorm):
     """``nn.Conv1d`` with weight normalization; input/output ``(B, C, T)``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0, dilation: int = 1, groups: int = 1, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        dilation: int = 1,
+        groups: int = 1,
+        bias: bool = True,
+    ) -> None:
         super().__init__(nn.Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -69,8 +78,14 @@ class WeightNormConv1d(_WeightNorm):
 class WeightNormConv2d(_WeightNorm):
     """``nn.Conv2d`` with weight normalization; input/output ``(B, C, H, W)``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple[int, int],
-                 stride: tuple[int, int] = (1, 1), padding: tuple[int, int] = (0, 0)) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: tuple[int, int],
+        stride: tuple[int, int] = (1, 1),
+        padding: tuple[int, int] = (0, 0),
+    ) -> None:
         super().__init__(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -114,8 +129,15 @@ class WN(nn.Module):
     output ``(B, hidden, T)`` (sum of skip connections).
     """
 
-    def __init__(self, hidden_channels: int, kernel_size: int, dilation_rate: int, n_layers: int,
-                 gin_channels: int = 0, p_dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        hidden_channels: int,
+        kernel_size: int,
+        dilation_rate: int,
+        n_layers: int,
+        gin_channels: int = 0,
+        p_dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         self.hidden_channels = hidden_channels
         self.n_layers = n_layers

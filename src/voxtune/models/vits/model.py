@@ -66,15 +66,44 @@ class VITS(nn.Module):
         super().__init__()
         c = config
         self.config = config
-        self.enc_p = TextEncoder(c.num_symbols, c.inter_channels, c.hidden_channels, c.filter_channels,
-                                 c.n_heads, c.n_layers, c.kernel_size, c.p_dropout)
-        self.dec = Generator(c.inter_channels, c.resblock, c.resblock_kernel_sizes, c.resblock_dilation_sizes,
-                             c.upsample_rates, c.upsample_initial_channel, c.upsample_kernel_sizes,
-                             gin_channels=c.gin_channels)
-        self.enc_q = PosteriorEncoder(c.spec_channels, c.inter_channels, c.hidden_channels, c.posterior_kernel_size,
-                                      1, c.posterior_n_layers, gin_channels=c.gin_channels)
-        self.flow = ResidualCouplingBlock(c.inter_channels, c.hidden_channels, c.flow_kernel_size, 1,
-                                          c.flow_n_layers, n_flows=c.n_flows, gin_channels=c.gin_channels)
+        self.enc_p = TextEncoder(
+            c.num_symbols,
+            c.inter_channels,
+            c.hidden_channels,
+            c.filter_channels,
+            c.n_heads,
+            c.n_layers,
+            c.kernel_size,
+            c.p_dropout,
+        )
+        self.dec = Generator(
+            c.inter_channels,
+            c.resblock,
+            c.resblock_kernel_sizes,
+            c.resblock_dilation_sizes,
+            c.upsample_rates,
+            c.upsample_initial_channel,
+            c.upsample_kernel_sizes,
+            gin_channels=c.gin_channels,
+        )
+        self.enc_q = PosteriorEncoder(
+            c.spec_channels,
+            c.inter_channels,
+            c.hidden_channels,
+            c.posterior_kernel_size,
+            1,
+            c.posterior_n_layers,
+            gin_channels=c.gin_channels,
+        )
+        self.flow = ResidualCouplingBlock(
+            c.inter_channels,
+            c.hidden_channels,
+            c.flow_kernel_size,
+            1,
+            c.flow_n_layers,
+            n_flows=c.n_flows,
+            gin_channels=c.gin_channels,
+        )
         self.dp: StochasticDurationPredictor | DurationPredictor
         if c.use_sdp:
             self.dp = StochasticDurationPredictor(c.hidden_channels, 3, 0.5, 4, gin_channels=c.gin_channels)
@@ -150,9 +179,20 @@ class VITS(nn.Module):
         segment_frames = self.config.segment_size // self.config.hop_length
         z_slice, ids_slice = random_slice_segments(z, spec_lengths, segment_frames)
         audio = self.dec(z_slice, g=g)
-        return TrainOutput(audio=audio, duration_loss=duration_loss, attn=attn, ids_slice=ids_slice,
-                           x_mask=x_mask, y_mask=y_mask, z=z, z_p=z_p, m_p=m_p, logs_p=logs_p,
-                           m_q=m_q, logs_q=logs_q)
+        return TrainOutput(
+            audio=audio,
+            duration_loss=duration_loss,
+            attn=attn,
+            ids_slice=ids_slice,
+            x_mask=x_mask,
+            y_mask=y_mask,
+            z=z,
+            z_p=z_p,
+            m_p=m_p,
+            logs_p=logs_p,
+            m_q=m_q,
+            logs_q=logs_q,
+        )
 
 
 def _prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Tensor) -> torch.Tensor:

@@ -12,8 +12,16 @@ class PosteriorEncoder(nn.Module):
     """Spectrogram ``(B, spec_channels, T)`` + lengths ``(B,)`` → ``z``, mean, log-std ``(B, inter, T)`` and
     mask ``(B, 1, T)``; ``z`` is sampled from N(mean, exp(log-std))."""
 
-    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int, kernel_size: int,
-                 dilation_rate: int, n_layers: int, gin_channels: int = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hidden_channels: int,
+        kernel_size: int,
+        dilation_rate: int,
+        n_layers: int,
+        gin_channels: int = 0,
+    ) -> None:
         super().__init__()
         self.out_channels = out_channels
         self.pre = nn.Conv1d(in_channels, hidden_channels, 1)

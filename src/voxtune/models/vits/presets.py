@@ -54,11 +54,24 @@ def tiny(**overrides: object) -> VoiceConfig:
     """A model small enough (widths 4-16) to build and run in milliseconds; for tests and smoke runs."""
     audio = AudioConfig(sample_rate=8000, filter_length=64, hop_length=16, win_length=64, n_mels=8)
     fields: dict[str, object] = {
-        "num_symbols": 12, "spec_channels": audio.spec_channels, "inter_channels": 8, "hidden_channels": 8,
-        "filter_channels": 16, "n_heads": 2, "n_layers": 2, "resblock": "2", "resblock_kernel_sizes": (3,),
-        "resblock_dilation_sizes": ((1, 2),), "upsample_rates": (4, 4), "upsample_initial_channel": 16,
-        "upsample_kernel_sizes": (8, 8), "posterior_n_layers": 2, "flow_n_layers": 2, "n_flows": 2,
-        "dp_filter_channels": 8, "segment_size": 128,
+        "num_symbols": 12,
+        "spec_channels": audio.spec_channels,
+        "inter_channels": 8,
+        "hidden_channels": 8,
+        "filter_channels": 16,
+        "n_heads": 2,
+        "n_layers": 2,
+        "resblock": "2",
+        "resblock_kernel_sizes": (3,),
+        "resblock_dilation_sizes": ((1, 2),),
+        "upsample_rates": (4, 4),
+        "upsample_initial_channel": 16,
+        "upsample_kernel_sizes": (8, 8),
+        "posterior_n_layers": 2,
+        "flow_n_layers": 2,
+        "n_flows": 2,
+        "dp_filter_channels": 8,
+        "segment_size": 128,
     }
     fields.update(overrides)
     return VoiceConfig(audio=audio, model=dataclasses.replace(ModelConfig(), **fields))  # type: ignore[arg-type]

@@ -49,7 +49,9 @@ def _knots(unnormalized: torch.Tensor, minimum: float, bound: float) -> tuple[to
     sizes = minimum + (1 - minimum * num_bins) * F.softmax(unnormalized, dim=-1)
     knots = F.pad(torch.cumsum(sizes, dim=-1), (1, 0), value=0.0)
     knots = 2 * bound * knots - bound
-    knots = torch.cat([torch.full_like(knots[..., :1], -bound), knots[..., 1:-1], torch.full_like(knots[..., :1], bound)], -1)
+    knots = torch.cat(
+        [torch.full_like(knots[..., :1], -bound), knots[..., 1:-1], torch.full_like(knots[..., :1], bound)], -1
+    )
     return knots[..., 1:] - knots[..., :-1], knots
 
 

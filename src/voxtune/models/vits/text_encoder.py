@@ -17,8 +17,9 @@ from voxtune.models.vits.layers import LayerNorm, sequence_mask
 class MultiHeadAttention(nn.Module):
     """Self-attention over ``(B, C, T)`` with learned relative-position embeddings for keys and values."""
 
-    def __init__(self, channels: int, out_channels: int, n_heads: int, p_dropout: float = 0.0,
-                 window_size: int = 4) -> None:
+    def __init__(
+        self, channels: int, out_channels: int, n_heads: int, p_dropout: float = 0.0, window_size: int = 4
+    ) -> None:
         super().__init__()
         self.n_heads = n_heads
         self.window_size = window_size
@@ -83,8 +84,9 @@ def _absolute_to_relative(x: torch.Tensor) -> torch.Tensor:
 class FFN(nn.Module):
     """Position-wise feed-forward block of two 'same'-padded convolutions with ReLU; ``(B, C, T)``."""
 
-    def __init__(self, in_channels: int, out_channels: int, filter_channels: int, kernel_size: int,
-                 p_dropout: float = 0.0) -> None:
+    def __init__(
+        self, in_channels: int, out_channels: int, filter_channels: int, kernel_size: int, p_dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.conv_1 = nn.Conv1d(in_channels, filter_channels, kernel_size)
@@ -103,8 +105,15 @@ class FFN(nn.Module):
 class Encoder(nn.Module):
     """Post-norm Transformer encoder stack; ``(B, C, T)`` in and out."""
 
-    def __init__(self, hidden_channels: int, filter_channels: int, n_heads: int, n_layers: int,
-                 kernel_size: int, p_dropout: float) -> None:
+    def __init__(
+        self,
+        hidden_channels: int,
+        filter_channels: int,
+        n_heads: int,
+        n_layers: int,
+        kernel_size: int,
+        p_dropout: float,
+    ) -> None:
         super().__init__()
         self.drop = nn.Dropout(p_dropout)
         self.attn_layers = nn.ModuleList(
@@ -131,8 +140,17 @@ class TextEncoder(nn.Module):
     """``enc_p``: ids ``(B, T)`` + lengths ``(B,)`` → hidden ``(B, H, T)``, prior mean and log-std
     ``(B, inter, T)`` each, and the mask ``(B, 1, T)``."""
 
-    def __init__(self, n_vocab: int, out_channels: int, hidden_channels: int, filter_channels: int,
-                 n_heads: int, n_layers: int, kernel_size: int, p_dropout: float) -> None:
+    def __init__(
+        self,
+        n_vocab: int,
+        out_channels: int,
+        hidden_channels: int,
+        filter_channels: int,
+        n_heads: int,
+        n_layers: int,
+        kernel_size: int,
+        p_dropout: float,
+    ) -> None:
         super().__init__()
         self.out_channels = out_channels
         self.hidden_channels = hidden_channels

@@ -1,0 +1,54 @@
+"""voxtune: adapt a pretrained text-to-speech voice, prove it worked, ship it.
+
+The public API::
+
+    import voxtune
+    voice = voxtune.load_voice("joe")                   # installed name, .onnx, .pt, .ckpt, .pth, run dir
+    audio = voice.synthesize("Lesson 3 starts at 7:30 am.")   # float32 (T,) at voice.sample_rate
+    checkpoint = voxtune.import_voice("en_US-joe-medium.onnx")  # → VoiceCheckpoint; save with save_checkpoint
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from voxtune.errors import VoxtuneError
+from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, save_checkpoint
+from voxtune.pretrained.voices import installed_voices
+from voxtune.pretrained.voices import load_voice_checkpoint as import_voice
+from voxtune.synth.backends import Scales
+from voxtune.synth.voice import Voice, load_voice
+
+__all__ = [
+    "Scales",
+    "Voice",
+    "VoiceCheckpoint",
+    "VoxtuneError",
+    "import_voice",
+    "installed_voices",
+    "load_checkpoint",
+    "load_voice",
+    "save_checkpoint",
+    "synthesize",
+]
+
+__version__ = "0.1.0"
+
+
+def synthesize(
+    text: str,
+    voice: str | Path = "joe",
+    *,
+    normalize: bool = True,
+    scales: Scales | None = None,
+    speaker: str | int | None = None,
+    sentence_silence: float = 0.0,
+) -> tuple[np.ndarray, int]:
+    """One-shot synthesis: ``(audio float32 (T,), sample_rate)``; see :meth:`Voice.synthesize`."""
+    loaded = load_voice(voice)
+    audio = loaded.synthesize(
+        text, normalize=normalize, scales=scales, speaker=speaker, sentence_silence=sentence_silence
+    )
+    return audio, loaded.sample_rate

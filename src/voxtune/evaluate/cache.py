@@ -1,0 +1,131 @@
+"""On-disk cache of transcripts and speaker embeddings, keyed by audio content and model identity.
+
+Re-running a report re-synthesizes (that is what RTF measures) but the same audio through the same model is
+never transcribed or embedded twice. Keys hash the float32 samples, the sample rate and the model's ``name``,
+so a different ASR model, a resampled clip or a changed voice can never hit a stale entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from voxtune.asr.protocol import ASR, Transcript, Word
+from voxtune.evaluate.speaker import SpeakerEncoder
+
+CACHE_ENV = "VOXTUNE_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """``$VOXTUNE_CACHE_DIR``, else ``$XDG_CACHE_HOME/voxtune/eval``, else ``~/.cache/voxtune/eval``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "voxtune" / "eval"
+
+
+def audio_key(wave: np.ndarray, sample_rate: int, identity: str) -> str:
+    """Hex SHA-256 of a wave ``(T,)`` (as float32), its sample rate and the model identity."""
+    digest = hashlib.sha256()
+    digest.update(identity.encode())
+    digest.update(f"|{sample_rate}|".encode())
+    digest.update(np.ascontiguousarray(wave, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+class DiskCache:
+    """A directory of small files: ``ROOT/NAMESPACE/ab/abcdef....{json,npy}``; writes are atomic renames."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def get_json(self, namespace: str, key: str) -> object | None:
+        path = self._path(namespace, key, ".json")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            # Missing or half-written by a killed run: both are a miss, and the entry gets rewritten.
+            return None
+
+    def put_json(self, namespace: str, key: str, value: object) -> None:
+        self._write(self._path(namespace, key, ".json"), json.dumps(value).encode())
+
+    def get_array(self, namespace: str, key: str) -> np.ndarray | None:
+        path = self._path(namespace, key, ".npy")
+        try:
+            return np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+
+    def put_array(self, namespace: str, key: str, value: np.ndarray) -> None:
+        path = self._path(namespace, key, ".npy")
+        with tempfile.NamedTemporaryFile(dir=self._ensure(path), suffix=".tmp", delete=False) as handle:
+            np.save(handle, np.asarray(value), allow_pickle=False)
+        os.replace(handle.name, path)
+
+    def _path(self, namespace: str, key: str, suffix: str) -> Path:
+        return self.root / namespace / key[:2] / f"{key}{suffix}"
+
+    @staticmethod
+    def _ensure(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.parent
+
+    def _write(self, path: Path, data: bytes) -> None:
+        with tempfile.NamedTemporaryFile(dir=self._ensure(path), suffix=".tmp", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+
+
+def transcribe_cached(
+    asr: ASR,
+    waves: Sequence[np.ndarray],
+    sample_rate: int,
+    cache: DiskCache | None,
+    *,
+    word_timestamps: bool = False,
+) -> list[Transcript]:
+    """``asr.transcribe`` with cache lookups first; only the misses go to the model, in one batch."""
+    if cache is None:
+        return asr.transcribe(waves, sample_rate, word_timestamps=word_timestamps)
+    identity = f"{asr.name}|words={word_timestamps}"
+    keys = [audio_key(wave, sample_rate, identity) for wave in waves]
+    results: list[Transcript | None] = [_transcript(cache.get_json("transcripts", key)) for key in keys]
+    misses = [i for i, result in enumerate(results) if result is None]
+    if misses:
+        fresh = asr.transcribe([waves[i] for i in misses], sample_rate, word_timestamps=word_timestamps)
+        for i, transcript in zip(misses, fresh, strict=True):
+            cache.put_json("transcripts", keys[i], asdict(transcript))
+            results[i] = transcript
+    return [result for result in results if result is not None]
+
+
+def embed_cached(
+    encoder: SpeakerEncoder, waves: Sequence[np.ndarray], sample_rate: int, cache: DiskCache | None
+) -> list[np.ndarray | None]:
+    """Speaker embeddings ``[(D,) | None]`` with cache lookups first; "no voice" is cached too (as an empty array)."""
+    embeddings: list[np.ndarray | None] = []
+    for wave in waves:
+        key = audio_key(wave, sample_rate, encoder.name)
+        stored = cache.get_array("embeddings", key) if cache is not None else None
+        if stored is None:
+            embedding = encoder.embed(wave, sample_rate)
+            stored = np.zeros(0, dtype=np.float32) if embedding is None else embedding
+            if cache is not None:
+                cache.put_array("embeddings", key, stored)
+        embeddings.append(stored if stored.size else None)
+    return embeddings
+
+
+def _transcript(value: object) -> Transcript | None:
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+        return None
+    words = tuple(Word(str(w["text"]), float(w["start"]), float(w["end"])) for w in value.get("words", ()))
+    return Transcript(value["text"], words)

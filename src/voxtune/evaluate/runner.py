@@ -1,0 +1,214 @@
+"""``evaluate()``: several voices read the same prompts and are scored side by side.
+
+With references (real recordings of the same texts) the recordings are scored through the same pipeline as a
+"ground truth" row: the ceiling each metric can reach with this ASR, encoder and MOS model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Collection, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from voxtune.asr.load import load_asr
+from voxtune.asr.protocol import ASR
+from voxtune.audio.io import save_audio
+from voxtune.errors import VoxtuneError
+from voxtune.evaluate.cache import DiskCache, default_cache_dir, embed_cached
+from voxtune.evaluate.inputs import References, resolve_prompts, resolve_references
+from voxtune.evaluate.result import EvalResult, VoiceResult
+from voxtune.evaluate.scoring import ALL_METRICS, Clip, ScoringContext, score_row
+from voxtune.evaluate.speaker import ResemblyzerEncoder, SpeakerEncoder
+from voxtune.evaluate.testset import Prompt
+
+SYNTHESIS_FAILED = "synthesis_failed"
+
+
+@runtime_checkable
+class VoiceLike(Protocol):
+    """Anything that reads text aloud: :class:`voxtune.synth.voice.Voice`, or a fake in tests."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Text → float32 audio ``(T,)`` at :attr:`sample_rate`."""
+        ...
+
+
+def evaluate(
+    voices: Sequence[VoiceLike | str],
+    texts: Sequence[str] | str | os.PathLike[str] | None = None,
+    *,
+    data: str | os.PathLike[str] | None = None,
+    split: str | None = None,
+    refs: str | os.PathLike[str] | None = None,
+    asr: str | ASR = "auto",
+    speaker_encoder: SpeakerEncoder | None = None,
+    metrics: Collection[str] = ALL_METRICS,
+    out_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    language: str = "en",
+    limit: int | None = None,
+    progress: bool = True,
+) -> EvalResult:
+    """Synthesize the prompts with every voice and score them; write a report when ``out_dir`` is given.
+
+    Prompts: ``texts`` (strings, or a text file with one prompt per line), else corpus ``data`` (its ``split``),
+    else the built-in test set. ``refs`` is a corpus whose recordings are matched to the prompts by id, then
+    by text. ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``.
+    """
+    unknown = set(metrics) - ALL_METRICS
+    if unknown:
+        raise VoxtuneError(f"unknown metrics {sorted(unknown)}; choose from {sorted(ALL_METRICS)}")
+    prompts, source = resolve_prompts(texts, data, split, language)
+    prompts = prompts[:limit] if limit is not None else prompts
+    if not prompts:
+        raise VoxtuneError(f"no prompts to evaluate in {source}")
+    references = resolve_references(refs, split, prompts, language)
+    loaded = _load_voices(voices)
+    recognizer = load_asr(asr) if "wer" in metrics else None
+    encoder = (speaker_encoder or ResemblyzerEncoder()) if "speaker" in metrics and references else None
+    cache = DiskCache(cache_dir or default_cache_dir()) if use_cache else None
+    context = ScoringContext(
+        asr=recognizer,
+        encoder=encoder,
+        cache=cache,
+        metrics=set(metrics),
+        language=language,
+        reference_clips=_reference_clips(references),
+        speaker_embeddings=_speaker_embeddings(references, encoder, cache),
+        progress=progress,
+    )
+    rows = []
+    for voice in loaded:
+        start = time.perf_counter()
+        clips = _synthesize(voice, prompts, progress)
+        row = score_row(voice.name, "voice", prompts, clips, context)
+        row.seconds = {"synthesize": time.perf_counter() - start - sum(row.seconds.values()), **row.seconds}
+        rows.append((row, clips))
+    if references is not None:
+        clips = [_reference_clip(references, prompt) for prompt in prompts]
+        rows.append((score_row("ground truth", "reference", prompts, clips, context), clips))
+    result = EvalResult(
+        voices=[row for row, _ in rows],
+        asr=recognizer.name if recognizer is not None else "none",
+        speaker_encoder=encoder.name if encoder is not None else None,
+        texts=source,
+        references=references.source if references is not None else None,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        language=language,
+        out_dir=str(out_dir) if out_dir is not None else None,
+    )
+    if out_dir is not None:
+        _save_clips(Path(out_dir), rows)
+        # Imported here: report/ reads evaluate's result types, and the import at module level would be circular.
+        from voxtune.report.write import write_report
+
+        write_report(result, out_dir)
+    return result
+
+
+def _load_voices(voices: Sequence[VoiceLike | str]) -> list[VoiceLike]:
+    if not voices:
+        raise VoxtuneError("no voices to evaluate")
+    loaded: list[VoiceLike] = []
+    seen: dict[str, int] = {}
+    for voice in voices:
+        if isinstance(voice, str):
+            # Imported on use: synthesis pulls in torch, onnxruntime and espeak, which scoring alone never needs.
+            from voxtune.synth.voice import load_voice
+
+            voice = load_voice(voice)
+        seen[voice.name] = seen.get(voice.name, 0) + 1
+        loaded.append(voice if seen[voice.name] == 1 else _Renamed(voice, f"{voice.name} #{seen[voice.name]}"))
+    return loaded
+
+
+class _Renamed:
+    """The same voice under another name, so two rows never share one (e.g. a voice given twice)."""
+
+    def __init__(self, voice: VoiceLike, name: str) -> None:
+        self._voice = voice
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def sample_rate(self) -> int:
+        return self._voice.sample_rate
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return self._voice.synthesize(text)
+
+
+def _synthesize(voice: VoiceLike, prompts: Sequence[Prompt], progress: bool) -> list[Clip]:
+    clips = []
+    for prompt in tqdm(prompts, desc=f"{voice.name}: synthesize", leave=False, disable=not progress):
+        start = time.perf_counter()
+        try:
+            wave = np.asarray(voice.synthesize(prompt.text), dtype=np.float32).reshape(-1)
+        except Exception as error:  # one prompt a voice cannot read must not end the evaluation
+            reason = f"{type(error).__name__}: {error}".splitlines()[0]
+            clips.append(Clip(np.zeros(0, np.float32), voice.sample_rate, None, [SYNTHESIS_FAILED, reason]))
+            continue
+        clips.append(Clip(wave, voice.sample_rate, time.perf_counter() - start))
+    return clips
+
+
+def _reference_clips(references: References | None) -> dict[str, Clip]:
+    if references is None:
+        return {}
+    return {
+        prompt_id: Clip(ref.wave, ref.sample_rate)
+        for prompt_id, ref in references.parallel.items()
+        if ref.wave is not None
+    }
+
+
+def _reference_clip(references: References, prompt: Prompt) -> Clip:
+    ref = references.parallel.get(prompt.id)
+    if ref is None or ref.wave is None:
+        problem = ref.problem if ref is not None and ref.problem else "no reference recording"
+        return Clip(np.zeros(0, np.float32), 16000, None, [problem])
+    return Clip(ref.wave, ref.sample_rate)
+
+
+def _speaker_embeddings(
+    references: References | None, encoder: SpeakerEncoder | None, cache: DiskCache | None
+) -> list[np.ndarray | None]:
+    if references is None or encoder is None:
+        return []
+    return [
+        embed_cached(encoder, [ref.wave], ref.sample_rate, cache)[0]
+        for ref in references.speaker
+        if ref.wave is not None
+    ]
+
+
+def _save_clips(out_dir: Path, rows: Sequence[tuple[VoiceResult, Sequence[Clip]]]) -> None:
+    """Write each clip as ``audio/<row>/<id>.wav`` for the HTML players and record the path in the result."""
+    for row, clips in rows:
+        folder = out_dir / "audio" / _slug(row.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for utterance, clip in zip(row.utterances, clips, strict=True):
+            if clip.wave.size:
+                save_audio(folder / f"{_slug(utterance.id)}.wav", clip.wave, clip.sample_rate)
+                utterance.audio = f"audio/{_slug(row.name)}/{_slug(utterance.id)}.wav"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "voice"

@@ -1,0 +1,210 @@
+"""Score one row of an evaluation: a set of clips reading the prompts, through every metric.
+
+Synthesized voices and real recordings go through exactly this code, so the ground-truth row is measured the
+same way as the voices it is a ceiling for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from voxtune.asr.protocol import ASR, Transcript
+from voxtune.asr.resample import ASR_SAMPLE_RATE, to_16k
+from voxtune.evaluate.align import align
+from voxtune.evaluate.cache import DiskCache, embed_cached, transcribe_cached
+from voxtune.evaluate.checks import NOT_FINITE, SILENT, TOO_SHORT, audio_flags
+from voxtune.evaluate.dnsmos import dnsmos
+from voxtune.evaluate.f0 import f0_aligned
+from voxtune.evaluate.mcd import mcd_aligned
+from voxtune.evaluate.rate import speaking_rate
+from voxtune.evaluate.result import UtteranceResult, VoiceResult, mean_of
+from voxtune.evaluate.speaker import SpeakerEncoder, SpeakerScores, self_similarity, speaker_similarity
+from voxtune.evaluate.testset import Prompt
+from voxtune.evaluate.wer import corpus_errors, utterance_errors
+
+ALL_METRICS = frozenset({"wer", "speaker", "dnsmos", "parallel", "rate"})
+NO_AUDIO = "no_audio"
+# Clips with these flags are not sent to ASR: recognizers invent words in silence and blips.
+_NOT_TRANSCRIBED = {SILENT, TOO_SHORT, NO_AUDIO}
+_ASR_BATCH = 8
+
+T = TypeVar("T")
+
+
+@dataclass
+class Clip:
+    """One clip to score: audio ``(T,)`` (empty when there is none), how long synthesis took, and any problem."""
+
+    wave: np.ndarray
+    sample_rate: int
+    synthesis_seconds: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScoringContext:
+    """Everything a row is scored against; shared by all rows of one evaluation."""
+
+    asr: ASR | None
+    encoder: SpeakerEncoder | None
+    cache: DiskCache | None
+    metrics: Collection[str]
+    language: str
+    reference_clips: dict[str, Clip]  # prompt id → parallel reference recording
+    speaker_embeddings: list[np.ndarray | None]  # the target speaker's clips, embedded
+    progress: bool = True
+
+
+def score_row(
+    name: str,
+    kind: Literal["voice", "reference"],
+    prompts: Sequence[Prompt],
+    clips: Sequence[Clip],
+    context: ScoringContext,
+) -> VoiceResult:
+    """All metrics of ``clips[i]`` reading ``prompts[i]``, per utterance and summarized."""
+    seconds: dict[str, float] = {}
+    waves = [to_16k(clip.wave, clip.sample_rate) for clip in clips]
+    flags = [
+        [*clip.flags, *audio_flags(wave, ASR_SAMPLE_RATE)] if clip.wave.size else [*clip.flags, NO_AUDIO]
+        for clip, wave in zip(clips, waves, strict=True)
+    ]
+    metrics: list[dict[str, float | None]] = [{} for _ in clips]
+    texts: list[tuple[str | None, str | None, str | None]] = [(None, None, None)] * len(clips)
+    summary: dict[str, float | None] = {}
+    row_flags: list[str] = []
+
+    def bar(items: Iterable[T], stage: str, total: int) -> Iterable[T]:
+        return tqdm(items, desc=f"{name}: {stage}", total=total, leave=False, disable=not context.progress)
+
+    if "wer" in context.metrics and context.asr is not None:
+        start = time.perf_counter()
+        transcripts = _transcribe(context.asr, waves, flags, context.cache, bar)
+        errors = [utterance_errors(p.text, t.text, context.language) for p, t in zip(prompts, transcripts, strict=True)]
+        for i, (transcript, error) in enumerate(zip(transcripts, errors, strict=True)):
+            metrics[i].update(wer=error.wer, cer=error.cer)
+            flags[i].extend(error.flags)
+            texts[i] = (transcript.text, error.reference, error.hypothesis)
+        pooled = corpus_errors(errors)
+        summary.update(wer=pooled.wer, cer=pooled.cer)
+        seconds["asr"] = time.perf_counter() - start
+
+    if "speaker" in context.metrics and context.encoder is not None:
+        start = time.perf_counter()
+        embeddings = embed_cached(context.encoder, waves, ASR_SAMPLE_RATE, context.cache)
+        scores = _similarity(kind, embeddings, context.speaker_embeddings)
+        for i, value in enumerate(scores.utterance):
+            metrics[i]["speaker_similarity"] = value
+        summary.update(speaker_similarity=scores.speaker, speaker_similarity_utt=mean_of(scores.utterance))
+        row_flags.extend(scores.flags)
+        seconds["speaker"] = time.perf_counter() - start
+
+    if "dnsmos" in context.metrics:
+        start = time.perf_counter()
+        for i, wave in bar(enumerate(waves), "dnsmos", len(waves)):
+            mos = dnsmos(wave, ASR_SAMPLE_RATE)
+            metrics[i].update(dnsmos_sig=mos.sig, dnsmos_bak=mos.bak, dnsmos_ovrl=mos.ovrl, dnsmos_p808=mos.p808)
+        seconds["dnsmos"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for i, (prompt, wave) in bar(enumerate(zip(prompts, waves, strict=True)), "timing and pitch", len(waves)):
+        # A recording compared with itself would score a perfect 0: the reference row has no parallel metrics.
+        reference = context.reference_clips.get(prompt.id) if kind == "voice" else None
+        metrics[i].update(_parallel(wave, reference, context, flags[i]))
+        if "rate" in context.metrics:
+            metrics[i].update(_timing(prompt, clips[i], wave, reference, context.language))
+    seconds["parallel_and_rate"] = time.perf_counter() - start
+
+    summary.update(_means(metrics, exclude=set(summary) | {"rtf", "seconds"}))
+    synthesis = [clip.synthesis_seconds for clip in clips if clip.synthesis_seconds is not None]
+    audio_seconds = sum(clip.wave.size / clip.sample_rate for clip in clips if clip.synthesis_seconds is not None)
+    summary["rtf"] = sum(synthesis) / audio_seconds if synthesis and audio_seconds > 0 else None
+
+    utterances = [
+        UtteranceResult(
+            id=prompt.id,
+            text=prompt.text,
+            category=prompt.category,
+            transcript=texts[i][0],
+            reference_normalized=texts[i][1],
+            transcript_normalized=texts[i][2],
+            seconds=clips[i].wave.size / clips[i].sample_rate,
+            sample_rate=clips[i].sample_rate,
+            metrics=metrics[i],
+            flags=list(dict.fromkeys(flags[i])),
+        )
+        for i, prompt in enumerate(prompts)
+    ]
+    sample_rate = clips[0].sample_rate if clips else ASR_SAMPLE_RATE
+    return VoiceResult(name, kind, sample_rate, utterances, summary, sorted(set(row_flags)), seconds)
+
+
+def _transcribe(
+    asr: ASR,
+    waves: Sequence[np.ndarray],
+    flags: Sequence[list[str]],
+    cache: DiskCache | None,
+    bar: Callable[[Iterable[int], str, int], Iterable[int]],
+) -> list[Transcript]:
+    transcripts = [Transcript("") for _ in waves]
+    todo = [i for i, clip_flags in enumerate(flags) if not _NOT_TRANSCRIBED & set(clip_flags)]
+    for start in bar(range(0, len(todo), _ASR_BATCH), "transcribe", -(-len(todo) // _ASR_BATCH)):
+        batch = todo[start : start + _ASR_BATCH]
+        results = transcribe_cached(asr, [waves[i] for i in batch], ASR_SAMPLE_RATE, cache)
+        for i, transcript in zip(batch, results, strict=True):
+            transcripts[i] = transcript
+    return transcripts
+
+
+def _similarity(
+    kind: str, embeddings: list[np.ndarray | None], targets: list[np.ndarray | None]
+) -> SpeakerScores:
+    if kind == "reference":
+        return self_similarity(embeddings)
+    return speaker_similarity(embeddings, targets)
+
+
+def _parallel(
+    wave: np.ndarray, reference: Clip | None, context: ScoringContext, flags: list[str]
+) -> dict[str, float | None]:
+    if "parallel" not in context.metrics or reference is None or NOT_FINITE in flags:
+        return {}
+    alignment, problems = align(wave, ASR_SAMPLE_RATE, reference.wave, reference.sample_rate)
+    flags.extend(problems)
+    if alignment is None:
+        return {"mcd": None, "f0_rmse_hz": None, "f0_rmse_cents": None, "voicing_error": None}
+    mcd = mcd_aligned(alignment)
+    f0 = f0_aligned(alignment)
+    flags.extend(f0.flags)
+    return {
+        "mcd": mcd.mcd,
+        "f0_rmse_hz": f0.rmse_hz,
+        "f0_rmse_cents": f0.rmse_cents,
+        "voicing_error": f0.voicing_error,
+    }
+
+
+def _timing(
+    prompt: Prompt, clip: Clip, wave: np.ndarray, reference: Clip | None, language: str
+) -> dict[str, float | None]:
+    rate = speaking_rate(
+        wave,
+        ASR_SAMPLE_RATE,
+        prompt.text,
+        synthesis_seconds=clip.synthesis_seconds,
+        reference=reference.wave if reference is not None else None,
+        reference_rate=reference.sample_rate if reference is not None else None,
+        language=language,
+    )
+    return {"words_per_second": rate.words_per_second, "duration_ratio": rate.duration_ratio, "rtf": rate.rtf}
+
+
+def _means(metrics: Sequence[dict[str, float | None]], exclude: set[str]) -> dict[str, float | None]:
+    keys = dict.fromkeys(key for row in metrics for key in row if key not in exclude)
+    return {key: mean_of([row.get(key) for row in metrics]) for key in keys}

@@ -1,0 +1,97 @@
+"""Inference backends behind one small interface: phoneme ids → audio (+ durations when available).
+
+``TorchBackend`` runs the voxtune model; ``OnnxBackend`` runs a Piper-layout ONNX graph in onnxruntime (inputs
+``input``, ``input_lengths``, ``scales``[, ``sid``]; output ``output``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from voxtune.models.vits.model import VITS
+
+
+@dataclass(frozen=True)
+class Scales:
+    """Piper's sampling scales: prior noise, speaking-time stretch, duration noise."""
+
+    noise_scale: float = 0.667
+    length_scale: float = 1.0
+    noise_w: float = 0.8
+
+
+@dataclass
+class Speech:
+    """Audio ``(T,)`` float32 in [-1, 1] and, when the backend knows them, frames per input id ``(N,)``."""
+
+    audio: np.ndarray
+    durations: np.ndarray | None = None
+
+
+class Backend(Protocol):
+    name: str
+
+    def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech: ...
+
+
+class TorchBackend:
+    """Runs a :class:`VITS` generator on the CPU (or the device its parameters live on)."""
+
+    name = "torch"
+
+    def __init__(self, model: VITS, num_threads: int | None = None) -> None:
+        self.model = model.eval()
+        if num_threads:
+            torch.set_num_threads(num_threads)
+
+    def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech:
+        device = next(self.model.parameters()).device
+        x = torch.tensor([ids], dtype=torch.long, device=device)
+        lengths = torch.tensor([len(ids)], dtype=torch.long, device=device)
+        sid = None if speaker_id is None else torch.tensor([speaker_id], dtype=torch.long, device=device)
+        with torch.inference_mode():
+            out = self.model.infer(
+                x,
+                lengths,
+                sid=sid,
+                noise_scale=scales.noise_scale,
+                length_scale=scales.length_scale,
+                noise_scale_w=scales.noise_w,
+            )
+        audio = out.audio[0, 0].float().cpu().numpy()
+        return Speech(audio=audio, durations=out.durations[0].cpu().numpy())
+
+
+class OnnxBackend:
+    """Runs a Piper-layout ONNX voice with onnxruntime."""
+
+    name = "onnx"
+
+    def __init__(self, onnx_path: str | Path, num_threads: int | None = None) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        if num_threads:
+            options.intra_op_num_threads = num_threads
+            options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self.session.get_inputs()}
+
+    def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech:
+        feeds: dict[str, np.ndarray] = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array([scales.noise_scale, scales.length_scale, scales.noise_w], dtype=np.float32),
+        }
+        if "sid" in self._input_names:
+            feeds["sid"] = np.array([speaker_id or 0], dtype=np.int64)
+        outputs = self.session.run(None, feeds)
+        durations = outputs[1].reshape(-1).astype(np.int64) if len(outputs) > 1 else None
+        return Speech(audio=np.asarray(outputs[0], dtype=np.float32).reshape(-1), durations=durations)
