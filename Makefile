@@ -24,7 +24,12 @@ $(STAMP): $(PY) pyproject.toml Makefile
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/voxtune demo -o out/demo
+	mkdir -p out/demo
+	$(VENV)/bin/voxtune voices
+	$(VENV)/bin/voxtune synthesize --voice joe -i examples/demo.txt -o out/demo/joe.wav --sentence-silence 0.4
+	$(VENV)/bin/voxtune import joe -o out/demo/joe.pt
+	$(VENV)/bin/voxtune synthesize --voice out/demo/joe.pt -i examples/demo.txt -o out/demo/joe-torch.flac --sentence-silence 0.4
+	@echo "demo audio: out/demo/joe.wav (onnx backend), out/demo/joe-torch.flac (voxtune's own model)"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

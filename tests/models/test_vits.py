@@ -49,7 +49,13 @@ def test_forward_reaches_every_part(tiny_config: VoiceConfig) -> None:
     assert torch.equal(out.attn.sum(-1).squeeze(1), out.y_mask.squeeze(1))
     loss = out.audio.abs().mean() + out.duration_loss.sum() + out.z_p.pow(2).mean()
     loss.backward()
-    for name in ("enc_q.pre.weight", "flow.flows.0.post.weight", "dec.conv_pre.weight", "dp.flows.0.m", "dp.flows.1.proj.weight"):
+    for name in (
+        "enc_q.pre.weight",
+        "flow.flows.0.post.weight",
+        "dec.conv_pre.weight",
+        "dp.flows.0.m",
+        "dp.flows.1.proj.weight",
+    ):
         grad = dict(model.named_parameters())[name].grad
         assert grad is not None and grad.abs().sum() > 0, name
 
@@ -77,9 +83,7 @@ def test_parameter_names_follow_vits(tiny_model: VITS) -> None:
 def test_medium_preset_matches_piper_medium_size() -> None:
     model = VITS(preset("medium").model)
     counted = sum(
-        p.numel()
-        for name, p in model.named_parameters()
-        if not name.startswith(("enc_q.", "dp.post_", "dp.flows.1."))
+        p.numel() for name, p in model.named_parameters() if not name.startswith(("enc_q.", "dp.post_", "dp.flows.1."))
     )
     # The joe voice's ONNX holds 15.65 M generator parameters (weight-norm g folded in, so compare loosely).
     assert abs(counted - 15.65e6) < 0.05e6
@@ -168,7 +172,9 @@ def test_prior_log_likelihood_matches_direct_formula() -> None:
     result = _prior_log_likelihood(z_p, m_p, logs_p)
     f, t = 2, 1
     direct = sum(
-        -0.5 * math.log(2 * math.pi) - logs_p[0, c, t] - 0.5 * ((z_p[0, c, f] - m_p[0, c, t]) / logs_p[0, c, t].exp()) ** 2
+        -0.5 * math.log(2 * math.pi)
+        - logs_p[0, c, t]
+        - 0.5 * ((z_p[0, c, f] - m_p[0, c, t]) / logs_p[0, c, t].exp()) ** 2
         for c in range(3)
     )
     assert torch.allclose(result[0, f, t], torch.as_tensor(direct), atol=1e-5)

@@ -24,13 +24,31 @@ def _tiny_discriminator() -> MultiPeriodDiscriminator:
 
 def _hparams(config: VoiceConfig) -> dict[str, object]:
     model = to_dict(config.model)
-    keys = ("inter_channels", "hidden_channels", "filter_channels", "n_heads", "n_layers", "kernel_size",
-            "resblock", "resblock_kernel_sizes", "resblock_dilation_sizes", "upsample_rates",
-            "upsample_initial_channel", "upsample_kernel_sizes", "segment_size")
+    keys = (
+        "inter_channels",
+        "hidden_channels",
+        "filter_channels",
+        "n_heads",
+        "n_layers",
+        "kernel_size",
+        "resblock",
+        "resblock_kernel_sizes",
+        "resblock_dilation_sizes",
+        "upsample_rates",
+        "upsample_initial_channel",
+        "upsample_kernel_sizes",
+        "segment_size",
+    )
     hp = {k: model[k] for k in keys}
-    hp.update(sample_rate=config.audio.sample_rate, num_symbols=256, num_speakers=1,
-              filter_length=config.audio.filter_length, hop_length=config.audio.hop_length,
-              win_length=config.audio.win_length, dataset=[Path("/data/x")])
+    hp.update(
+        sample_rate=config.audio.sample_rate,
+        num_symbols=256,
+        num_speakers=1,
+        filter_length=config.audio.filter_length,
+        hop_length=config.audio.hop_length,
+        win_length=config.audio.win_length,
+        dataset=[Path("/data/x")],
+    )
     return hp
 
 
@@ -48,12 +66,19 @@ def test_piper_ckpt_imports_generator_and_discriminator(
     state = {f"model_g.{k}": v for k, v in tiny_model.state_dict().items()}
     state |= {f"model_d.{k}": v for k, v in disc.state_dict().items()}
     if parametrized_names:  # as saved by torch.nn.utils.parametrizations.weight_norm
-        state = {k.replace(".weight_g", ".parametrizations.weight.original0")
-                  .replace(".weight_v", ".parametrizations.weight.original1"): v for k, v in state.items()}
-    torch.save({"state_dict": state, "hyper_parameters": _hparams(tiny_config), "global_step": 7},
-               tmp_path / "epoch=1-step=7.ckpt")
-    (tmp_path / "config.json").write_text(json.dumps({"phoneme_id_map": {"_": [0], "^": [1], "$": [2], "a": [20]},
-                                                      "espeak": {"voice": "en-gb"}}))
+        state = {
+            k.replace(".weight_g", ".parametrizations.weight.original0").replace(
+                ".weight_v", ".parametrizations.weight.original1"
+            ): v
+            for k, v in state.items()
+        }
+    torch.save(
+        {"state_dict": state, "hyper_parameters": _hparams(tiny_config), "global_step": 7},
+        tmp_path / "epoch=1-step=7.ckpt",
+    )
+    (tmp_path / "config.json").write_text(
+        json.dumps({"phoneme_id_map": {"_": [0], "^": [1], "$": [2], "a": [20]}, "espeak": {"voice": "en-gb"}})
+    )
     checkpoint = import_piper_ckpt(tmp_path / "epoch=1-step=7.ckpt")
     assert checkpoint.config.text.espeak_voice == "en-gb"
     assert checkpoint.phoneme_id_map["a"] == [20]
@@ -79,15 +104,34 @@ def test_piper_ckpt_with_missing_tensor_fails(tmp_path: Path, tiny_config: Voice
 
 def _vits_config(config: VoiceConfig) -> dict[str, object]:
     model = to_dict(config.model)
-    keys = ("inter_channels", "hidden_channels", "filter_channels", "n_heads", "n_layers", "kernel_size",
-            "p_dropout", "resblock", "resblock_kernel_sizes", "resblock_dilation_sizes", "upsample_rates",
-            "upsample_initial_channel", "upsample_kernel_sizes")
+    keys = (
+        "inter_channels",
+        "hidden_channels",
+        "filter_channels",
+        "n_heads",
+        "n_layers",
+        "kernel_size",
+        "p_dropout",
+        "resblock",
+        "resblock_kernel_sizes",
+        "resblock_dilation_sizes",
+        "upsample_rates",
+        "upsample_initial_channel",
+        "upsample_kernel_sizes",
+    )
     return {
         "train": {"segment_size": config.model.segment_size},
-        "data": {"sampling_rate": config.audio.sampling_rate if hasattr(config.audio, "sampling_rate")
-                 else config.audio.sample_rate, "filter_length": config.audio.filter_length,
-                 "hop_length": config.audio.hop_length, "win_length": config.audio.win_length,
-                 "n_mel_channels": config.audio.n_mels, "add_blank": True, "n_speakers": 0},
+        "data": {
+            "sampling_rate": config.audio.sampling_rate
+            if hasattr(config.audio, "sampling_rate")
+            else config.audio.sample_rate,
+            "filter_length": config.audio.filter_length,
+            "hop_length": config.audio.hop_length,
+            "win_length": config.audio.win_length,
+            "n_mel_channels": config.audio.n_mels,
+            "add_blank": True,
+            "n_speakers": 0,
+        },
         "model": {k: model[k] for k in keys},
     }
 
@@ -99,8 +143,9 @@ def test_vits_pth_imports_with_discriminator(tmp_path: Path) -> None:
     torch.manual_seed(0)
     generator = VITS(config.model)
     disc = _tiny_discriminator()
-    torch.save({"model": {f"module.{k}": v for k, v in generator.state_dict().items()}, "iteration": 3},
-               tmp_path / "G_3.pth")
+    torch.save(
+        {"model": {f"module.{k}": v for k, v in generator.state_dict().items()}, "iteration": 3}, tmp_path / "G_3.pth"
+    )
     torch.save({"model": disc.state_dict(), "iteration": 3}, tmp_path / "D_3.pth")
     (tmp_path / "config.json").write_text(json.dumps(_vits_config(config)))
     checkpoint = import_vits_pth(tmp_path / "G_3.pth", discriminator_path=tmp_path / "D_3.pth")

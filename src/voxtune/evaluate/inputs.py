@@ -18,6 +18,9 @@ from voxtune.evaluate.textnorm import normalize_for_scoring
 # Speaker similarity needs a target even when no reference reads the same text; this many clips give a stable
 # mean d-vector (resemblyzer's speaker embeddings settle after a few dozen utterances).
 MAX_SPEAKER_REFERENCES = 50
+NO_REFERENCE = "no_reference"  # no recording of this prompt in the reference corpus
+REFERENCE_MISSING = "reference_missing"  # listed in metadata.csv, but no audio file
+REFERENCE_UNREADABLE = "reference_unreadable"
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,9 @@ def resolve_references(
         by_text.setdefault(normalize_for_scoring(item.text, language), item)
     matched: dict[str, CorpusItem] = {}
     for prompt in prompts:
-        item = by_id.get(prompt.id) or by_text.get(normalize_for_scoring(prompt.text, language))
-        if item is not None:
-            matched[prompt.id] = item
+        found = by_id.get(prompt.id) or by_text.get(normalize_for_scoring(prompt.text, language))
+        if found is not None:
+            matched[prompt.id] = found
     parallel = {prompt_id: _read(item) for prompt_id, item in matched.items()}
     speaker = [ref for ref in parallel.values() if ref.wave is not None]
     if len(speaker) < 2:
@@ -94,9 +97,9 @@ def resolve_references(
 
 def _read(item: CorpusItem) -> Reference:
     if item.audio is None:
-        return Reference(item.id, item.text, None, 0, "reference audio missing")
+        return Reference(item.id, item.text, None, 0, REFERENCE_MISSING)
     try:
         wave, sample_rate = load_audio(item.audio)
     except AudioFileError as error:
-        return Reference(item.id, item.text, None, 0, str(error))
+        return Reference(item.id, item.text, None, 0, f"{REFERENCE_UNREADABLE}: {error}")
     return Reference(item.id, item.text, wave, sample_rate)

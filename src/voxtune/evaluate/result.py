@@ -100,7 +100,9 @@ class EvalResult:
         data["metrics"] = [asdict(spec) for spec in METRICS]
         for voice, row in zip(self.voices, data["voices"], strict=True):
             row["flagged"] = voice.flagged
-        return _finite(data)
+        cleaned = _finite(data)
+        assert isinstance(cleaned, dict)
+        return cleaned
 
     def voice(self, name: str) -> VoiceResult:
         """The row called ``name``."""

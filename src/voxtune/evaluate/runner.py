@@ -19,10 +19,11 @@ from tqdm.auto import tqdm
 
 from voxtune.asr.load import load_asr
 from voxtune.asr.protocol import ASR
+from voxtune.asr.resample import ASR_SAMPLE_RATE
 from voxtune.audio.io import save_audio
 from voxtune.errors import VoxtuneError
 from voxtune.evaluate.cache import DiskCache, default_cache_dir, embed_cached
-from voxtune.evaluate.inputs import References, resolve_prompts, resolve_references
+from voxtune.evaluate.inputs import NO_REFERENCE, References, resolve_prompts, resolve_references
 from voxtune.evaluate.result import EvalResult, VoiceResult
 from voxtune.evaluate.scoring import ALL_METRICS, Clip, ScoringContext, score_row
 from voxtune.evaluate.speaker import ResemblyzerEncoder, SpeakerEncoder
@@ -95,8 +96,9 @@ def evaluate(
     for voice in loaded:
         start = time.perf_counter()
         clips = _synthesize(voice, prompts, progress)
+        synthesis_seconds = time.perf_counter() - start
         row = score_row(voice.name, "voice", prompts, clips, context)
-        row.seconds = {"synthesize": time.perf_counter() - start - sum(row.seconds.values()), **row.seconds}
+        row.seconds = {"synthesize": synthesis_seconds, **row.seconds}
         rows.append((row, clips))
     if references is not None:
         clips = [_reference_clip(references, prompt) for prompt in prompts]
@@ -182,8 +184,8 @@ def _reference_clips(references: References | None) -> dict[str, Clip]:
 def _reference_clip(references: References, prompt: Prompt) -> Clip:
     ref = references.parallel.get(prompt.id)
     if ref is None or ref.wave is None:
-        problem = ref.problem if ref is not None and ref.problem else "no reference recording"
-        return Clip(np.zeros(0, np.float32), 16000, None, [problem])
+        problem = ref.problem if ref is not None and ref.problem else NO_REFERENCE
+        return Clip(np.zeros(0, np.float32), ASR_SAMPLE_RATE, None, [problem])
     return Clip(ref.wave, ref.sample_rate)
 
 
@@ -201,13 +203,14 @@ def _speaker_embeddings(
 
 def _save_clips(out_dir: Path, rows: Sequence[tuple[VoiceResult, Sequence[Clip]]]) -> None:
     """Write each clip as ``audio/<row>/<id>.wav`` for the HTML players and record the path in the result."""
-    for row, clips in rows:
-        folder = out_dir / "audio" / _slug(row.name)
-        folder.mkdir(parents=True, exist_ok=True)
+    for index, (row, clips) in enumerate(rows):
+        # The index keeps folders apart when two names slug alike ("a b" and "a_b").
+        folder = f"audio/{index:02d}-{_slug(row.name)}"
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
         for utterance, clip in zip(row.utterances, clips, strict=True):
             if clip.wave.size:
-                save_audio(folder / f"{_slug(utterance.id)}.wav", clip.wave, clip.sample_rate)
-                utterance.audio = f"audio/{_slug(row.name)}/{_slug(utterance.id)}.wav"
+                utterance.audio = f"{folder}/{_slug(utterance.id)}.wav"
+                save_audio(out_dir / utterance.audio, clip.wave, clip.sample_rate)
 
 
 def _slug(name: str) -> str:

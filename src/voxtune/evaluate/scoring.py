@@ -86,8 +86,13 @@ def score_row(
     if "wer" in context.metrics and context.asr is not None:
         start = time.perf_counter()
         transcripts = _transcribe(context.asr, waves, flags, context.cache, bar)
-        errors = [utterance_errors(p.text, t.text, context.language) for p, t in zip(prompts, transcripts, strict=True)]
-        for i, (transcript, error) in enumerate(zip(transcripts, errors, strict=True)):
+        errors = []
+        for i, (prompt, transcript) in enumerate(zip(prompts, transcripts, strict=True)):
+            # A recording that is not there is a gap in the ground truth, not a reading error: not scored.
+            if kind == "reference" and NO_AUDIO in flags[i]:
+                continue
+            error = utterance_errors(prompt.text, transcript.text, context.language)
+            errors.append(error)
             metrics[i].update(wer=error.wer, cer=error.cer)
             flags[i].extend(error.flags)
             texts[i] = (transcript.text, error.reference, error.hypothesis)
@@ -162,9 +167,7 @@ def _transcribe(
     return transcripts
 
 
-def _similarity(
-    kind: str, embeddings: list[np.ndarray | None], targets: list[np.ndarray | None]
-) -> SpeakerScores:
+def _similarity(kind: str, embeddings: list[np.ndarray | None], targets: list[np.ndarray | None]) -> SpeakerScores:
     if kind == "reference":
         return self_similarity(embeddings)
     return speaker_similarity(embeddings, targets)

@@ -7,6 +7,7 @@ what individual sentences do to timbre and is the headline number.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -44,23 +45,28 @@ class ResemblyzerEncoder:
 
     @cached_property
     def _encoder(self) -> Any:
-        from resemblyzer import VoiceEncoder
-
-        return VoiceEncoder(device="cpu", verbose=False)
+        return _resemblyzer().VoiceEncoder(device="cpu", verbose=False)
 
     def embed(self, wave: np.ndarray, sample_rate: int) -> np.ndarray | None:
         """Unit-norm ``(256,)`` embedding of ``(T,)``, or ``None`` for silence or too little voiced audio."""
-        from resemblyzer import preprocess_wav
-
         wave = to_16k(wave, sample_rate)
         # preprocess_wav divides by the clip's RMS: digital silence would turn into NaNs.
         if is_silent(wave, threshold_db=SILENCE_DB):
             return None
-        voiced = preprocess_wav(np.clip(wave, -1.0, 1.0))
+        voiced = _resemblyzer().preprocess_wav(np.clip(wave, -1.0, 1.0))
         if voiced.size < _MIN_VOICED_SECONDS * ASR_SAMPLE_RATE:
             return None
         embedding = np.asarray(self._encoder.embed_utterance(voiced), dtype=np.float32)
         return embedding if np.isfinite(embedding).all() else None
+
+
+def _resemblyzer() -> Any:
+    """The resemblyzer module, imported on first use (it loads torch and librosa)."""
+    with warnings.catch_warnings():
+        # resemblyzer 0.1.4 imports a scipy namespace that scipy deprecates; nothing for our users to act on.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import resemblyzer
+    return resemblyzer
 
 
 @dataclass(frozen=True)

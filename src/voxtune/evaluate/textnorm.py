@@ -12,8 +12,9 @@ import unicodedata
 
 from voxtune.text.normalize import normalize_text
 
-# Dotted abbreviations spoken letter by letter: "A.M.", "U.S.A." → "AM", "USA" (the dots would split them).
-_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# Dotted abbreviations spoken letter by letter: "A.M.", "p.m", "U.S.A." → "AM", "pm", "USA" (the dots would
+# otherwise split them into letters, and "5 PM" would not match "5 p.m.").
+_DOTTED_ACRONYM = re.compile(r"\b[A-Za-z](?:\.[A-Za-z])+\b\.?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 # Whole-word contractions whose expansion is not regular (or is ambiguous and settled here once).
 _IRREGULAR = {
@@ -28,8 +29,31 @@ _IRREGULAR = {
 # "'s" after these is "is"; elsewhere it is a possessive and only loses its apostrophe.
 _IS_HOSTS = ("it", "that", "what", "there", "here", "he", "she", "where", "who", "how", "when", "why")
 _SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'m", " am"), ("'d", " would"))
-# Spellings ASR systems and script writers choose between freely.
-_VARIANTS = {"ok": "okay", "alright": "all right", "per cent": "percent"}
+# Spellings ASR systems and script writers choose between freely (Whisper writes American English).
+_VARIANTS = {
+    "ok": "okay",
+    "alright": "all right",
+    "per cent": "percent",
+    "e mail": "email",
+    "colour": "color",
+    "colours": "colors",
+    "favourite": "favorite",
+    "harbour": "harbor",
+    "neighbour": "neighbor",
+    "neighbours": "neighbors",
+    "centre": "center",
+    "centres": "centers",
+    "theatre": "theater",
+    "theatres": "theaters",
+    "metre": "meter",
+    "metres": "meters",
+    "kilometre": "kilometer",
+    "kilometres": "kilometers",
+    "centimetres": "centimeters",
+    "practise": "practice",
+    "grey": "gray",
+}
+_VARIANT = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _VARIANTS), key=len, reverse=True)) + r")\b")
 _NOT_WORD = re.compile(r"[^\w' ]+")
 _SPACES = re.compile(r"\s+")
 
@@ -41,17 +65,22 @@ def normalize_for_scoring(text: str, language: str = "en") -> str:
     :func:`voxtune.text.normalize.normalize_text` produces, applied to both sides alike).
     """
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    text = _DOTTED_ACRONYM.sub(lambda match: match.group(0).replace(".", ""), text)
-    text = normalize_text(text, language).lower()
+    text = _DOTTED_ACRONYM.sub(lambda match: match.group(0).replace(".", ""), _spell_out(text, language)).lower()
     # Hyphens and slashes join words in writing only: "twenty-one", "and/or".
     text = re.sub(r"[-/\u2010-\u2015]", " ", text).replace("&", " and ")
     text = _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
     words = [_expand(word) for word in text.split(" ")] if language == "en" else text.split(" ")
     text = " ".join(word.replace("'", "").replace("_", " ") for word in words)
     text = _SPACES.sub(" ", text).strip()
-    for variant, canonical in _VARIANTS.items():
-        text = re.sub(rf"\b{variant}\b", canonical, text)
-    return text
+    return _VARIANT.sub(lambda match: _VARIANTS[match.group(1)], text)
+
+
+def _spell_out(text: str, language: str) -> str:
+    """Numbers, dates, money, abbreviations as words; text of a language the frontend cannot read stays as is."""
+    try:
+        return normalize_text(text, language)
+    except ValueError:
+        return text
 
 
 def _expand(word: str) -> str:

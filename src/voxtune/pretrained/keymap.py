@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import torch
 
@@ -73,7 +74,7 @@ def count_indices(state: Mapping[str, object], pattern: str) -> int:
     return len({m.group(1) for key in state if (m := regex.match(key))})
 
 
-def depth_fields(state: Mapping[str, object]) -> dict[str, int]:
+def depth_fields(state: Mapping[str, object]) -> dict[str, Any]:
     """Layer counts that VITS fixes in code rather than in its config, read from the weights themselves."""
     fields = {
         "posterior_n_layers": count_indices(state, r"^enc_q\.enc\.in_layers\.(\d+)\."),

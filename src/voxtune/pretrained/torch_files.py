@@ -11,7 +11,7 @@ import torch
 from voxtune.pretrained.keymap import PretrainedFormatError
 
 # Lightning stores hyperparameters that may hold paths; allow exactly these classes, nothing else.
-_SAFE_GLOBALS = [pathlib.PosixPath, pathlib.WindowsPath, pathlib.PurePosixPath, pathlib.PureWindowsPath]
+_SAFE_GLOBALS: list[Any] = [pathlib.PosixPath, pathlib.WindowsPath, pathlib.PurePosixPath, pathlib.PureWindowsPath]
 
 
 def load_torch_file(path: str | Path) -> dict[str, Any]:

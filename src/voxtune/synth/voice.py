@@ -84,6 +84,13 @@ class Voice:
             raise ValueError(f"speaker id {number} out of range 0..{self.config.model.n_speakers - 1}")
         return number
 
+    def phonemes_to_ids(self, phonemes: list[str]) -> tuple[list[int], list[str]]:
+        """Ids in the voice's layout, and the phonemes its map lacks."""
+        text = self.config.text
+        if text.id_layout == "vits":
+            return vits_phonemes_to_ids(phonemes, self.phoneme_id_map, text.add_blank)
+        return phonemes_to_ids(phonemes, self.phoneme_id_map)
+
     def sentences(
         self, text: str, *, normalize: bool = True, scales: Scales | None = None, speaker: str | int | None = None
     ) -> Iterator[SentenceSpeech]:

@@ -46,36 +46,45 @@ _TITLES: dict[str, str] = {
     "Fr": "Father",
     "Mt": "Mount",
 }
+# Word edges that treat digits as outside the word: "2024Dr." must read like "2024 Dr.", because the digits
+# become separate words later and a second normalization would otherwise expand what the first left alone.
+_START = r"(?<![^\W\d])"
+_END = r"(?![^\W\d])"
 _BEFORE_NAME = r"(?=\s+(?:[A-Z]|and\s+M|&\s*M))"
-_TITLE = re.compile(rf"\b(?:(?P<bare>Mrs|Mr|Ms|Mx)\b\.?|(?P<dotted>{'|'.join(_TITLES)})\.){_BEFORE_NAME}")
+_TITLE = re.compile(rf"{_START}(?:(?P<bare>Mrs|Mr|Ms|Mx){_END}\.?|(?P<dotted>{'|'.join(_TITLES)})\.){_BEFORE_NAME}")
 
 _TITLE_OR_PLACE: dict[str, tuple[str, str]] = {"St": ("Saint", "Street"), "Dr": ("Doctor", "Drive")}
-_ST_DR = re.compile(r"\b(?P<abbr>St|Dr)\b(?P<dot>\.)?")
+_ST_DR = re.compile(rf"{_START}(?P<abbr>St|Dr){_END}(?P<dot>\.)?")
+_NAME_NEXT = re.compile(r"\s+[A-Z]")
 _PREVIOUS_WORD = re.compile(r"(?P<word>[\w’']+)\s+$")
-_SENTENCE_PUNCTUATION = ".!?:;\"“”"
+_SENTENCE_PUNCTUATION = '.!?:;"“”'
 # How far back to look for the word before "St."/"Dr."; a word is far shorter, and a bound keeps it linear.
 _LOOKBACK = 64
 
-_NAME_SUFFIX = re.compile(r"\b(?P<name>[A-Z][a-z]+)(?P<gap>,?\s+)(?P<abbr>Jr|Sr)\b(?P<dot>\.)?")
+_NAME_SUFFIX = re.compile(rf"\b(?P<name>[A-Z][a-z]+)(?P<gap>,?\s+)(?P<abbr>Jr|Sr){_END}(?P<dot>\.)?")
 _SUFFIXES: dict[str, str] = {"Jr": "Junior", "Sr": "Senior"}
 
-# (pattern, expansion, whether the abbreviation can end a sentence)
-_PLAIN: tuple[tuple[re.Pattern[str], str, bool], ...] = (
-    (re.compile(r"(?<![\w.])[Ee]\.g\.?(?!\w)"), "for example", False),
-    (re.compile(r"(?<![\w.])[Ii]\.e\.?(?!\w)"), "that is", False),
-    (re.compile(r"\b[Vv]s\b\.?"), "versus", False),
-    (re.compile(r"\b[Aa]pprox\b\.?"), "approximately", False),
-    (re.compile(r"(?<![\w.])[Aa]\.k\.a\.?(?!\w)"), "also known as", False),
-    (re.compile(r"\b[Cc]f\."), "compare", False),
-    (re.compile(r"\b[Ee]tc\b\.?"), "et cetera", True),
-    (re.compile(r"\bInc\."), "Incorporated", True),
-    (re.compile(r"\bLtd\b\.?"), "Limited", True),
-    (re.compile(r"\bCorp\."), "Corporation", True),
-    (re.compile(r"\bDept\."), "Department", True),
-    (re.compile(r"\bAve\."), "Avenue", True),
-    (re.compile(r"\bBlvd\b\.?"), "Boulevard", True),
-    (re.compile(r"\bRd\."), "Road", True),
-    (re.compile(r"\bPh\.?D\b\.?"), "P.H.D", True),
+# (pattern, expansion, whether the abbreviation can end a sentence). Matched as one alternation behind one
+# shared start test, so a text is scanned once and positions inside words are rejected at once.
+_PLAIN: tuple[tuple[str, str, bool], ...] = (
+    (rf"[Ee]\.g\.?{_END}", "for example", False),
+    (rf"[Ii]\.e\.?{_END}", "that is", False),
+    (rf"[Vv]s{_END}\.?", "versus", False),
+    (rf"[Aa]pprox{_END}\.?", "approximately", False),
+    (rf"[Aa]\.k\.a\.?{_END}", "also known as", False),
+    (r"[Cc]f\.", "compare", False),
+    (rf"[Ee]tc{_END}\.?", "et cetera", True),
+    (r"Inc\.", "Incorporated", True),
+    (rf"Ltd{_END}\.?", "Limited", True),
+    (r"Corp\.", "Corporation", True),
+    (r"Dept\.", "Department", True),
+    (r"Ave\.", "Avenue", True),
+    (rf"Blvd{_END}\.?", "Boulevard", True),
+    (r"Rd\.", "Road", True),
+    (rf"Ph\.?D{_END}\.?", "P.H.D", True),
+)
+_PLAIN_RE = re.compile(
+    rf"{_START}(?:" + "|".join(f"(?P<a{i}>{pattern})" for i, (pattern, _, _) in enumerate(_PLAIN)) + ")"
 )
 _LABELS: dict[str, str] = {
     "no": "number",
@@ -86,7 +95,7 @@ _LABELS: dict[str, str] = {
     "p": "page",
     "pp": "pages",
 }
-_LABEL = re.compile(rf"\b(?P<abbr>{'|'.join(_LABELS)})\.\s?(?=#?[0-9])", re.IGNORECASE)
+_LABEL = re.compile(rf"{_START}(?P<abbr>{'|'.join(_LABELS)})\.\s?(?=#?[0-9])", re.IGNORECASE)
 
 
 def _keep_period(match: re.Match[str], words: str) -> str:
@@ -121,7 +130,7 @@ def _st_dr(match: re.Match[str]) -> str | None:
     text = match.string
     if _after_place_name(text, match.start()):
         return _keep_period(match, place)
-    if re.match(r"\s+[A-Z]", text[match.end() :]):
+    if _NAME_NEXT.match(text, match.end()):
         return title
     if not match["dot"]:
         return None
@@ -132,21 +141,21 @@ def _name_suffix(match: re.Match[str]) -> str:
     return match["name"] + match["gap"] + _keep_period(match, _SUFFIXES[match["abbr"]])
 
 
+def _plain(match: re.Match[str]) -> str:
+    _, expansion, can_end_sentence = _PLAIN[int(str(match.lastgroup)[1:])]
+    words = like_case(match.group(0), expansion)
+    return _keep_period(match, words) if can_end_sentence else words
+
+
 def _label(match: re.Match[str]) -> str:
     return like_case(match["abbr"], _LABELS[match["abbr"].lower()])
 
 
 def expand_abbreviations(text: str) -> str:
-    """"Dr. Smith lives on Main St., e.g. near No. 5." -> "Doctor Smith lives on Main Street, for example
-    near number 5."."""
+    """Example: "Dr. Smith lives on Main St., e.g. near No. 5." ->
+    "Doctor Smith lives on Main Street, for example near number 5."."""
     text = substitute(_TITLE, text, _title)
     text = substitute(_ST_DR, text, _st_dr)
     text = substitute(_NAME_SUFFIX, text, _name_suffix)
-    for pattern, expansion, can_end_sentence in _PLAIN:
-
-        def render(match: re.Match[str], words: str = expansion, keep: bool = can_end_sentence) -> str:
-            words = like_case(match.group(0), words)
-            return _keep_period(match, words) if keep else words
-
-        text = substitute(pattern, text, render)
+    text = substitute(_PLAIN_RE, text, _plain)
     return substitute(_LABEL, text, _label)

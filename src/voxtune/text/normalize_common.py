@@ -21,37 +21,45 @@ SIGN = r"(?:(?<![\w)\]])(?P<sign>[-−+]))?"
 Render = Callable[[re.Match[str]], str | None]
 
 _SENTENCE_START = re.compile(r"\s+[\"'“‘(\[]*[A-Z]")
+_ONLY_SPACE = re.compile(r"\s*\Z")
 
 
 def sign_words(sign: str | None) -> str:
-    """ "minus " for a minus sign (ASCII or U+2212), "" otherwise."""
-    return "minus " if sign else ""
+    """The word for a number's sign: "plus " for "+", "minus " for "-" or "−", "" for none."""
+    if not sign:
+        return ""
+    return "plus " if sign == "+" else "minus "
 
 
 def substitute(pattern: re.Pattern[str], text: str, render: Render) -> str:
     """`pattern.sub` where `render` may return None to keep a match as written, and where words that land
     next to a letter or digit get a space so they stay separate words ("MP3" -> "MP three")."""
-
-    def replace(match: re.Match[str]) -> str:
+    pieces: list[str] = []
+    position = 0
+    last_written = ""  # the last character of the output so far; a previous match may end right here
+    for match in pattern.finditer(text):
         words = render(match)
         if words is None:
-            return match.group(0)
+            continue
         start, end = match.span()
-        if start > 0 and text[start - 1].isalnum() and words[:1].isalnum():
+        gap = text[position:start]
+        before = gap[-1:] or last_written
+        if before.isalnum() and words[:1].isalnum():
             words = " " + words
-        if end < len(text) and text[end].isalnum() and words[-1:].isalnum():
+        if text[end : end + 1].isalnum() and words[-1:].isalnum():
             words = words + " "
-        return words
-
-    return pattern.sub(replace, text)
+        pieces += [gap, words]
+        last_written = words[-1:] or before
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def ends_sentence(text: str, end: int) -> bool:
     """Whether the period of an abbreviation ending at `end` is also the end of a sentence: nothing but
     space follows, or the next word starts with a capital. Then the expansion keeps the period, because
     espeak uses it to end the sentence and shape its intonation."""
-    rest = text[end:]
-    return not rest.strip() or _SENTENCE_START.match(rest) is not None
+    return _ONLY_SPACE.match(text, end) is not None or _SENTENCE_START.match(text, end) is not None
 
 
 def like_case(source: str, words: str) -> str:

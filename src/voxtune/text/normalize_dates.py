@@ -81,7 +81,8 @@ def _month_day(match: re.Match[str]) -> str | None:
 def _day_month(match: re.Match[str]) -> str | None:
     if not _valid_day(match["day"]):
         return None
-    after_the = match.string[: match.start()].lower().endswith("the ")
+    start = match.start()
+    after_the = match.string[max(0, start - 4) : start].lower() == "the "
     words = f"{'' if after_the else 'the '}{ordinal(int(match['day']))} of {_MONTH_BY_NAME[match['month']]}"
     if match["year"]:
         words += f"{match['sep']}{year(int(match['year']))}"

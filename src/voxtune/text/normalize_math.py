@@ -7,7 +7,8 @@ Rules:
 - Arithmetic: only a chain of numbers and operators that has an "=" ("2 + 2 = 4", "10 / 2 = 5",
   "5 - 3 = 2") is read as arithmetic: + plus, - or − minus, x × * times, / ÷ divided by, = equals. A minus
   right after an operator stays a sign ("5 - -3 = 8" -> "5 minus -3 equals 8").
-- Ranges: a hyphen or dash between two numbers, with or without spaces, outside arithmetic, is "to":
+- Ranges: a hyphen or dash between two numbers, with a space on both sides or neither, outside
+  arithmetic, is "to":
   "3-5 minutes", "1990–1995", "$5-$10". (Scores like "3-2" also read "three to two".)
 - Dimensions: "x" or "×" between two numbers outside arithmetic is "by" ("1920x1080", "2 × 4").
 - "+" between two numbers outside an equation is "plus" ("2 + 2").
@@ -45,7 +46,8 @@ _OPERATOR_WORDS: dict[str, str] = {
     "=": "equals",
 }
 
-_RANGE = re.compile(r"(?<=[0-9])(?<![A-Za-z][0-9])\s?[-–—]\s?(?=[$€£¥₹]?[0-9])")
+# Spaces on both sides or on neither: "3 -5" is a number and a negative number, not a range.
+_RANGE = re.compile(r"(?<=[0-9])(?<![A-Za-z][0-9])(?:[-–—]| [-–—] )(?=[$€£¥₹]?[0-9])")
 _BY = re.compile(r"(?<=[0-9])\s?[x×]\s?(?=[0-9])")
 _PLUS = re.compile(r"(?<=[0-9])\s?\+\s?(?=[0-9])")
 
@@ -92,18 +94,18 @@ def _fraction(match: re.Match[str]) -> str | None:
 
 
 def expand_equations(text: str) -> str:
-    """"2 + 2 = 4" -> "2 plus 2 equals 4" (numbers are read later)."""
+    """Example: "2 + 2 = 4" -> "2 plus 2 equals 4" (numbers are read later)."""
     return substitute(_EQUATION, text, _equation)
 
 
 def expand_ranges(text: str) -> str:
-    """"3-5 minutes" -> "3 to 5 minutes"; also "by" in dimensions and "plus" between numbers."""
+    """Example: "3-5 minutes" -> "3 to 5 minutes"; also "by" in dimensions and "plus" between numbers."""
     text = _RANGE.sub(" to ", text)
     text = _BY.sub(" by ", text)
     return _PLUS.sub(" plus ", text)
 
 
 def expand_fractions(text: str) -> str:
-    """"1 1/2 cups, 3/4 of it" -> "one and a half cups, three quarters of it"."""
+    """Example: "1 1/2 cups, 3/4 of it" -> "one and a half cups, three quarters of it"."""
     text = substitute(_MIXED, text, _mixed)
     return substitute(_FRACTION, text, _fraction)

@@ -99,9 +99,12 @@ def _cents(match: re.Match[str]) -> str:
 
 
 def expand_money(text: str) -> str:
-    """"It costs $5.50, or £3m in total." -> "It costs five dollars and fifty cents, or three million
+    """Example: "It costs $5.50, or £3m in total." -> "It costs five dollars and fifty cents, or three million
     pounds in total."."""
     text = substitute(_PREFIXED, text, _prefixed)
-    text = substitute(_SUFFIXED, text, _suffixed)
-    return substitute(_CENTS, text, _cents)
-
+    # The other two patterns start at any digit; skip their scan when their sign is absent.
+    if "€" in text or "£" in text:
+        text = substitute(_SUFFIXED, text, _suffixed)
+    if "¢" in text:
+        text = substitute(_CENTS, text, _cents)
+    return text

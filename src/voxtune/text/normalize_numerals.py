@@ -1,6 +1,8 @@
 """Numbers not claimed by a more specific rule (dates, times, money, units...), which run before these.
 
 Rules:
+- Huge numbers (37 or more digits, in one run or in comma groups) are read digit by digit before anything
+  else: no one says "ten undecillion", and num2words and `int()` have limits far above that.
 - Decades: a multiple of ten followed by "s" or "'s" with no space: "1980s" -> "nineteen eighties",
   "1900s" -> "nineteen hundreds", "2000s" -> "two thousands", "'90s" / "90s" -> "nineties".
 - Ordinals: "21st", "2nd", "103rd", "1,000th" -> "twenty-first", ...; the suffix is trusted as written.
@@ -26,9 +28,8 @@ import re
 from voxtune.text.normalize_common import NUMBER_END, NUMBER_START, SIGN, sign_words, substitute
 from voxtune.text.numbers import cardinal, decimal, digits, ordinal, pluralize, quantity, year
 
-_DECADE = re.compile(
-    r"(?<![\w'’])(?:['’](?P<short>[1-9]0)|(?P<bare>[1-9]0)|(?P<full>[1-9][0-9]{2}0))['’]?s(?![\w'’])"
-)
+_HUGE = re.compile(r"[0-9]{37,}|[0-9]{1,3}(?:,[0-9]{3}){12,}")
+_DECADE = re.compile(r"(?<![\w'’])(?:['’](?P<short>[1-9]0)|(?P<bare>[1-9]0)|(?P<full>[1-9][0-9]{2}0))['’]?s(?![\w'’])")
 _ORDINAL = re.compile(
     rf"{NUMBER_START}(?P<number>[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)(?:st|nd|rd|th|ST|ND|RD|TH)(?![A-Za-z])"
 )
@@ -52,7 +53,9 @@ def _ordinal(match: re.Match[str]) -> str:
 
 def _dotted(match: re.Match[str]) -> str:
     parts = match.group(0).split(".")
-    return " dot ".join(digits(part) if part.startswith("0") and len(part) > 1 else cardinal(int(part)) for part in parts)
+    return " dot ".join(
+        digits(part) if part.startswith("0") and len(part) > 1 else cardinal(int(part)) for part in parts
+    )
 
 
 def _decimal(match: re.Match[str]) -> str | None:
@@ -84,13 +87,18 @@ def _integer(match: re.Match[str]) -> str:
     return read_integer(match["number"])
 
 
+def expand_huge_numbers(text: str) -> str:
+    """Example: a 40-digit number -> its digits one by one, so no later rule builds a giant int."""
+    return substitute(_HUGE, text, lambda match: digits(match.group(0).replace(",", "")))
+
+
 def expand_decades(text: str) -> str:
-    """"the 1980s and '90s" -> "the nineteen eighties and nineties"."""
+    """Example: "the 1980s and '90s" -> "the nineteen eighties and nineties"."""
     return substitute(_DECADE, text, _decade)
 
 
 def expand_ordinals(text: str) -> str:
-    """"the 21st and 103rd" -> "the twenty-first and one hundred third"."""
+    """Example: "the 21st and 103rd" -> "the twenty-first and one hundred third"."""
     return substitute(_ORDINAL, text, _ordinal)
 
 

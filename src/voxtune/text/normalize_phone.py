@@ -39,5 +39,5 @@ def _read(match: re.Match[str]) -> str:
 
 
 def expand_phone_numbers(text: str) -> str:
-    """ "Call 555-123-4567." -> "Call five five five, one two three, four five six seven."."""
+    """Example: "Call 555-123-4567." -> "Call five five five, one two three, four five six seven."."""
     return substitute(_PHONE, text, _read)

@@ -62,6 +62,6 @@ def _hour_only(match: re.Match[str]) -> str:
 
 
 def expand_times(text: str) -> str:
-    """"Meet at 7:30 am or 14:05." -> "Meet at seven thirty a.m or fourteen oh five."."""
+    """Example: "Meet at 7:30 am or 14:05." -> "Meet at seven thirty a.m or fourteen oh five."."""
     text = substitute(_CLOCK, text, _clock)
     return substitute(_HOUR_ONLY, text, _hour_only)

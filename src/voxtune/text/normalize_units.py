@@ -87,11 +87,11 @@ def _percent(match: re.Match[str]) -> str:
 
 
 def expand_units(text: str) -> str:
-    """"Drive 5 km at 50 km/h; it is −3°C." -> "Drive five kilometers at fifty kilometers per hour; it is
+    """Example: "Drive 5 km at 50 km/h; it is −3°C." -> "Drive five kilometers at fifty kilometers per hour; it is
     minus three degrees Celsius."."""
     return substitute(_MEASURE, text, _measure)
 
 
 def expand_percent(text: str) -> str:
-    """"50%" -> "fifty percent"."""
+    """Example: "50%" -> "fifty percent"."""
     return substitute(_PERCENT, text, _percent)

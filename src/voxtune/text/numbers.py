@@ -3,12 +3,14 @@
 num2words writes British-style "one hundred and three" and puts commas between thousands groups
 ("one thousand, two hundred"). A comma makes espeak pause mid-number and "and" is not how American
 English reads numbers, so both are removed here; every other module spells numbers through these
-functions so the whole normalizer reads numbers one way.
+functions so the whole normalizer reads numbers one way. Results are cached: num2words is the slow step and the same
+small numbers recur in every text.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from num2words import num2words
 
@@ -20,16 +22,19 @@ def _tidy(words: str) -> str:
     return _AND.sub("", words.replace(",", ""))
 
 
+@lru_cache(maxsize=4096)
 def cardinal(n: int) -> str:
     """`1234` -> "one thousand two hundred thirty-four" (no "and", no commas; sign not handled)."""
     return _tidy(num2words(n, lang="en"))
 
 
+@lru_cache(maxsize=4096)
 def ordinal(n: int) -> str:
     """`103` -> "one hundred third"."""
     return _tidy(num2words(n, to="ordinal", lang="en"))
 
 
+@lru_cache(maxsize=4096)
 def year(n: int) -> str:
     """Read `n` the way a year is said: 1999 -> "nineteen ninety-nine", 2005 -> "two thousand five",
     1905 -> "nineteen oh five", 2025 -> "twenty twenty-five". Numbers outside 1000..9999 are cardinals."""

@@ -37,7 +37,7 @@ class ResidualCouplingLayer(nn.Module):
         self.post = nn.Conv1d(hidden_channels, self.half_channels, 1)
         # Start as the identity so a fresh flow does not disturb training.
         nn.init.zeros_(self.post.weight)
-        nn.init.zeros_(self.post.bias)
+        nn.init.zeros_(self.post.bias)  # type: ignore[arg-type]  # Conv1d built with bias=True
 
     def forward(
         self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None, reverse: bool = False

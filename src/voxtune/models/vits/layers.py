@@ -6,6 +6,8 @@ Weight normalization is written out as two parameters, ``weight_g`` (per-output-
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -38,9 +40,10 @@ class _WeightNorm(nn.Module):
         self.weight_g = nn.Parameter(_norm_except_dim0(weight))
         self.weight_v = nn.Parameter(weight)
         self.bias = None if layer.bias is None else nn.Parameter(layer.bias.detach().clone())
-        self.stride = layer.stride
-        self.padding = layer.padding
-        self.dilation = layer.dilation
+        # Conv hyperparameters as the functional calls take them (tuples of ints).
+        self.stride: Any = layer.stride
+        self.padding: Any = layer.padding
+        self.dilation: Any = layer.dilation
         self.groups = layer.groups
 
     @property
