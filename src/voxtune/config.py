@@ -124,6 +124,63 @@ class VoiceConfig:
     inference: InferenceConfig = dataclasses.field(default_factory=InferenceConfig)
 
 
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """How a run trains. Field names follow the Hugging Face ``TrainingArguments`` vocabulary where they fit.
+
+    A "step" is one optimizer update of generator and discriminator (``gradient_accumulation_steps`` batches).
+    """
+
+    output_dir: str = "runs/voice"
+    max_steps: int = 1000
+    num_train_epochs: int = 0  # used only when max_steps <= 0
+    per_device_train_batch_size: int = 8
+    # Padded spectrogram frames per batch (batch size x longest item); 0 = no budget. Long items get small
+    # batches instead of running out of memory.
+    max_frames_per_batch: int = 0
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 2e-4
+    discriminator_learning_rate: float = 0.0  # 0 = same as learning_rate
+    adam_beta1: float = 0.8
+    adam_beta2: float = 0.99
+    adam_epsilon: float = 1e-9
+    weight_decay: float = 0.01
+    lr_scheduler_type: str = "exponential"  # exponential (VITS: lr_decay per epoch) | cosine | constant
+    lr_decay: float = 0.999875
+    warmup_steps: int = 0
+    max_grad_norm: float = 0.0  # 0 = no clipping
+    c_mel: float = 45.0
+    c_kl: float = 1.0
+    # Module-name prefixes whose parameters are frozen, and per-prefix learning-rate multipliers.
+    freeze: tuple[str, ...] = ()
+    lr_multipliers: tuple[tuple[str, float], ...] = ()
+    discriminator_warmup_steps: int = 0  # train only the discriminator for this many steps
+    save_steps: int = 500
+    save_total_limit: int = 2
+    save_best_total_limit: int = 1
+    eval_steps: int = 200
+    eval_max_items: int = 16
+    eval_asr: str = ""  # ASR spec for WER during evaluation; "" = mel distance only
+    eval_wer_steps: int = 0  # 0 = with every evaluation when eval_asr is set
+    early_stopping_patience: int = 0  # evaluations without improvement before stopping; 0 = never
+    logging_steps: int = 10
+    seed: int = 1234
+    mixed_precision: str = "no"  # no | bf16 | fp16
+    max_consecutive_nonfinite: int = 10
+
+    def __post_init__(self) -> None:
+        if self.lr_scheduler_type not in ("exponential", "cosine", "constant"):
+            raise ConfigError(
+                f"train.lr_scheduler_type must be exponential, cosine or constant, got {self.lr_scheduler_type!r}"
+            )
+        if self.mixed_precision not in ("no", "bf16", "fp16"):
+            raise ConfigError(f"train.mixed_precision must be no, bf16 or fp16, got {self.mixed_precision!r}")
+        if self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise ConfigError("set train.max_steps or train.num_train_epochs to a positive number")
+        if self.per_device_train_batch_size < 1 or self.gradient_accumulation_steps < 1:
+            raise ConfigError("train.per_device_train_batch_size and gradient_accumulation_steps must be >= 1")
+
+
 T = TypeVar("T")
 
 

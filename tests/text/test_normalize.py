@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -178,6 +179,9 @@ CASES: list[tuple[str, str]] = [
     ("I like the U.S. a lot.", "I like the U.S. a lot."),
     ("COVID-19 is over.", "Covid-nineteen is over."),
     ("an MP3 player", "an M.P three player"),
+    ("Vitamin B12", "Vitamin B twelve"),
+    ("WWII ended.", "World War Two ended."),
+    ("The CEO of IBM met the UN.", "The C.E.O of I.B.M met the U.N."),
     # phone numbers and digit strings
     ("Call 555-123-4567 now.", "Call five five five, one two three, four five six seven now."),
     ("Call (555) 123-4567.", "Call five five five, one two three, four five six seven."),
@@ -206,9 +210,29 @@ CASES: list[tuple[str, str]] = [
     ("1 1/2 cups", "one and a half cups"),
     ("2 3/4 miles", "two and three quarters miles"),
     ("24/7", "twenty-four seven"),
-    # dotted numbers
+    # dotted numbers, codes, huge numbers
     ("Version 3.11.7", "Version three dot eleven dot seven"),
-    # a realistic sentence
+    ("3.14159", "three point one four one five nine"),
+    ("ISBN 978-3-16-148410-0", "I.S.B.N nine seven eight, three, one six, one four eight four one zero, zero"),
+    ("SSN 123-45-6789", "S.S.N one two three, four five, six seven eight nine"),
+    ("1" + "0" * 39, "one" + " zero" * 39),
+    # realistic sentences
+    (
+        "Lesson 3: Ordering food. The café opens at 8:00 a.m. and closes at 10 p.m.",
+        "Lesson three: Ordering food. The café opens at eight a.m and closes at ten p.m.",
+    ),
+    (
+        "Temperatures will reach 35°C (95°F) this week.",
+        "Temperatures will reach thirty-five degrees Celsius (ninety-five degrees Fahrenheit) this week.",
+    ),
+    (
+        "He ran 10 km in 45 min, about 13.3 km/h.",
+        "He ran ten kilometers in forty-five minutes, about thirteen point three kilometers per hour.",
+    ),
+    (
+        "Apple Inc. reported $89.5 billion in 2023.",
+        "Apple Incorporated reported eighty-nine point five billion dollars in twenty twenty-three.",
+    ),
     (
         "Dr. Smith paid $5.50 on March 3, 2024 at 7:30 am.",
         "Doctor Smith paid five dollars and fifty cents on March third, twenty twenty-four at seven thirty a.m.",
@@ -255,3 +279,26 @@ def test_english_codes_accepted(language: str) -> None:
 def test_other_languages_rejected(language: str) -> None:
     with pytest.raises(ValueError, match="English only"):
         normalize_text("5", language)
+
+
+# Pieces that trigger every pass, glued in random order: the rules must never crash, never leave an ASCII
+# digit, and be idempotent even when their patterns touch or overlap in odd ways.
+_PIECE_TEXT = (
+    "5 12 1999 2024 0 007 1,234 3.14 .5 - − + $ € £ ¥ ₹ ¢ % ° °C km m s h min : 30 00 / am PM a.m. p.m. x × = # & "
+    "St. Dr. Mr. No. etc. e.g. FBI NASA NOT II U.S. March Jan. May the of rd th st ' ’ ( ) , . A é 東 ٣ 1st 90s "
+    "Hello World k bn M – —"
+)
+_PIECES = [*_PIECE_TEXT.split(), " ", "  ", "\n", "9" * 40]
+
+
+def _random_texts(count: int) -> list[str]:
+    rng = random.Random(1234)
+    joiners = ["", " ", ", ", ". "]
+    return [rng.choice(joiners).join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+def test_random_mixtures_are_safe_and_idempotent() -> None:
+    for text in _random_texts(2000):
+        once = normalize_text(text)
+        assert re.search(r"[0-9]", once) is None, text
+        assert normalize_text(once) == once, text

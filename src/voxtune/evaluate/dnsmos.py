@@ -6,6 +6,7 @@ noisy, real speech, so it is a judge of artefacts (buzz, metallic ring, noise) r
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,8 +18,9 @@ from voxtune.asr.resample import ASR_SAMPLE_RATE, SILENCE_DB, to_16k
 from voxtune.audio.clean import is_silent
 from voxtune.evaluate.checks import SILENT, TOO_SHORT
 
-# The models score 9.01 s windows; speechmos tiles shorter clips up to that, which is fine for a sentence
-# but meaningless for a blip, so clips below this are not rated.
+# The models score 9.01 s windows, hopping 1 s through longer clips. Shorter clips are tiled up to one window
+# (as Microsoft's reference script does); tiling a blip is meaningless, so clips below this are not rated.
+_WINDOW_SECONDS = 9.01
 _MIN_SECONDS = 0.25
 
 
@@ -41,6 +43,11 @@ def dnsmos(wave: np.ndarray, sample_rate: int) -> DnsmosScore:
         return DnsmosScore(None, None, None, None, (TOO_SHORT,))
     if is_silent(wave, threshold_db=SILENCE_DB):
         return DnsmosScore(None, None, None, None, (SILENT,))
+    window = math.ceil(_WINDOW_SECONDS * ASR_SAMPLE_RATE)
+    if wave.size < window:
+        # Tile to exactly one window: speechmos doubles the clip instead, which for a 1 s prompt means 16 s
+        # and seven overlapping windows of the same repeated audio - seven times the work for the same score.
+        wave = np.resize(wave, window)
     scores = _model()(np.clip(wave, -1.0, 1.0), ASR_SAMPLE_RATE, False)
     return DnsmosScore(
         sig=float(scores["sig_mos"]),

@@ -48,7 +48,7 @@ _ENGLISH = re.compile(r"en(?:[-_][A-Za-z0-9]{2,8})*", re.IGNORECASE)
 _ANY = re.compile(r"")
 _DIGIT = re.compile(r"[0-9]")
 # Each pass with a cheap test for the characters it needs: most sentences have no digits, currency signs or
-# capitals runs, and scanning them with every pass's lookaround-heavy pattern is what costs time.
+# runs of capitals, and scanning them with every pass's lookaround-heavy patterns is what costs the time.
 _PASSES: tuple[tuple[Callable[[str], str], re.Pattern[str]], ...] = (
     (expand_abbreviations, _ANY),
     (expand_huge_numbers, _DIGIT),

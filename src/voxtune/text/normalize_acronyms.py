@@ -1,9 +1,9 @@
 """All-capital words: acronyms to spell, acronyms said as words, and shouting left alone.
 
 Rules, for a run of 2-6 capitals standing as a word (hyphens allowed around it, as in "COVID-19"):
-- Said as words (a fixed list): "NASA" -> "Nasa", "NATO" -> "Nato", "AIDS" -> "Aids", "LASER" ->
-  "laser", ... with "'s"/"s" kept ("NASA's" -> "Nasa's"). Written in lower or title case because espeak
-  may spell, or drop the "'s" of, an all-capital word.
+- Said as words (a fixed list): "WWII" -> "World War Two", "NASA" -> "Nasa", "NATO" -> "Nato",
+  "AIDS" -> "Aids", "LASER" -> "laser", ... with "'s"/"s" kept ("NASA's" -> "Nasa's"). Written in lower
+  or title case because espeak may spell, or drop the "'s" of, an all-capital word.
 - Spelled: every other run, written as letters joined by periods: "FBI" -> "F.B.I", "USA" -> "U.S.A".
   espeak reads "F.B.I" as three letter names with acronym stress; separated by spaces ("F B I") it reads a
   leading "A" as the article ("A B C" -> "uh bee see"), and hyphens ("U-S-A") fail the same way. A final
@@ -38,6 +38,8 @@ _AS_WORDS: dict[str, str] = {
     "COVID": "Covid",
     "NASDAQ": "Nasdaq",
     "PIN": "pin",
+    "WWI": "World War One",
+    "WWII": "World War Two",
 }
 # Everyday words people capitalize for emphasis; spelling them would be wrong. "US" and "IT" are absent on
 # purpose: in mixed-case text they are far more often the country and the field.

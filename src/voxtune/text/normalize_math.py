@@ -7,6 +7,9 @@ Rules:
 - Arithmetic: only a chain of numbers and operators that has an "=" ("2 + 2 = 4", "10 / 2 = 5",
   "5 - 3 = 2") is read as arithmetic: + plus, - or − minus, x × * times, / ÷ divided by, = equals. A minus
   right after an operator stays a sign ("5 - -3 = 8" -> "5 minus -3 equals 8").
+- Codes: three or more digit groups joined by hyphens ("978-3-16-148410-0", "123-45-6789") are not
+  ranges; each group is read digit by digit and groups are separated by commas. (ISO dates and phone
+  numbers are read earlier.)
 - Ranges: a hyphen or dash between two numbers, with a space on both sides or neither, outside
   arithmetic, is "to":
   "3-5 minutes", "1990–1995", "$5-$10". (Scores like "3-2" also read "three to two".)
@@ -24,7 +27,7 @@ from __future__ import annotations
 import re
 
 from voxtune.text.normalize_common import substitute
-from voxtune.text.numbers import cardinal, ordinal, pluralize
+from voxtune.text.numbers import cardinal, digits, ordinal, pluralize
 
 _OPERAND = r"[-−]?[0-9]+(?:\.[0-9]+)?"
 _OPERATOR = r"[-−+×x*/÷]"
@@ -48,6 +51,7 @@ _OPERATOR_WORDS: dict[str, str] = {
 
 # Spaces on both sides or on neither: "3 -5" is a number and a negative number, not a range.
 _RANGE = re.compile(r"(?<=[0-9])(?<![A-Za-z][0-9])(?:[-–—]| [-–—] )(?=[$€£¥₹]?[0-9])")
+_CODE = re.compile(r"(?<![\w.,-])[0-9]+(?:-[0-9]+){2,}(?![\w-]|[.,][0-9])")
 _BY = re.compile(r"(?<=[0-9])\s?[x×]\s?(?=[0-9])")
 _PLUS = re.compile(r"(?<=[0-9])\s?\+\s?(?=[0-9])")
 
@@ -99,7 +103,8 @@ def expand_equations(text: str) -> str:
 
 
 def expand_ranges(text: str) -> str:
-    """Example: "3-5 minutes" -> "3 to 5 minutes"; also "by" in dimensions and "plus" between numbers."""
+    """Example: "3-5 minutes" -> "3 to 5 minutes"; also codes, "by" in dimensions and "plus" between numbers."""
+    text = substitute(_CODE, text, lambda match: ", ".join(digits(group) for group in match.group(0).split("-")))
     text = _RANGE.sub(" to ", text)
     text = _BY.sub(" by ", text)
     return _PLUS.sub(" plus ", text)

@@ -4,12 +4,12 @@ Rules:
 - "7:30" -> "seven thirty", "14:05" -> "fourteen oh five" (minutes 01-09 read "oh N").
 - Full hours: "9:00" -> "nine o'clock" for hours 1-12, "14:00" -> "fourteen hundred" for 13-23 (the
   24-hour way of saying it), "0:00"/"00:00" -> "midnight"; other times in hour 0 read "zero thirty".
-- With am/pm: "7:30 am" -> "seven thirty a.m", "9:00 PM" -> "nine P.M", "7pm" -> "seven p.m" (hours 1-12
-  only). The marker is written "a.m"/"p.m" in the letter case it had: espeak reads "a m" as the article
-  "a" plus "m", but "a.m" as the two letter names; the final period is kept only where it also ends the
-  sentence, since espeak starts a new sentence after it.
+- With am/pm: "7:30 am" -> "seven thirty a.m", "9:00 PM" -> "nine P.M"; a bare hour needs the marker
+  and must be 1-12: "7pm" / "7 p.m." -> "seven p.m". The marker is written "a.m"/"p.m" in the letter case
+  it had: espeak reads "a m" as the article "a" plus "m", but "a.m" as the two letter names; the final
+  period is kept only where it also ends the sentence, since espeak starts a new sentence after it.
 - Seconds: "10:15:30" -> "ten fifteen and thirty seconds".
-- Hours above 23 or minutes above 59 are not times (ratios, scores, durations) and are left alone.
+- Hours above 23 or minutes above 59 are not times (ratios, scores); the number rules read them.
 """
 
 from __future__ import annotations

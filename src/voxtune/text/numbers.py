@@ -3,8 +3,8 @@
 num2words writes British-style "one hundred and three" and puts commas between thousands groups
 ("one thousand, two hundred"). A comma makes espeak pause mid-number and "and" is not how American
 English reads numbers, so both are removed here; every other module spells numbers through these
-functions so the whole normalizer reads numbers one way. Results are cached: num2words is the slow step and the same
-small numbers recur in every text.
+functions so the whole normalizer reads numbers one way. Results are cached: num2words is the slow step
+and the same small numbers recur in every text.
 """
 
 from __future__ import annotations

@@ -1,0 +1,202 @@
+"""Training batches from a prepared dataset: items, a length-bucketed batch sampler under a frame budget, and
+padding collation. The sampler's position is part of the run state, so a resumed run sees the same batches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from voxtune.audio.features import linear_spectrogram
+from voxtune.audio.io import load_audio
+from voxtune.config import AudioConfig
+from voxtune.errors import VoxtuneError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainItem:
+    """One utterance: audio file, phoneme ids, speaker id and its length in spectrogram frames."""
+
+    id: str
+    audio_path: Path
+    ids: tuple[int, ...]
+    frames: int
+    speaker_id: int = 0
+    text: str = ""
+
+
+def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> list[TrainItem]:
+    """Kept items of ``split`` from ``DATASET_DIR/manifest.jsonl`` (written by ``voxtune prepare``)."""
+    dataset_dir = Path(dataset_dir)
+    manifest = dataset_dir / "manifest.jsonl"
+    if not manifest.is_file():
+        raise VoxtuneError(f"no manifest.jsonl in {dataset_dir}: prepare the corpus first (voxtune prepare)")
+    items: list[TrainItem] = []
+    speakers: dict[str, int] = {}
+    with manifest.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record: dict[str, Any] = json.loads(line)
+            except json.JSONDecodeError:
+                raise VoxtuneError(f"{manifest}:{number}: not valid JSON") from None
+            if record.get("split") != split or record.get("status", "kept") != "kept":
+                continue
+            ids = record.get("phoneme_ids") or record.get("ids")
+            if not ids:
+                continue
+            speaker = str(record.get("speaker") or "")
+            speaker_id = (
+                int(record["speaker_id"]) if "speaker_id" in record else speakers.setdefault(speaker, len(speakers))
+            )
+            items.append(
+                TrainItem(
+                    id=str(record["id"]),
+                    audio_path=dataset_dir / str(record["audio"]),
+                    ids=tuple(int(i) for i in ids),
+                    frames=max(1, math.ceil(float(record["duration"]) * audio.sample_rate / audio.hop_length)),
+                    speaker_id=speaker_id,
+                    text=str(record.get("text", "")),
+                )
+            )
+    return items
+
+
+class SpeechDataset(torch.utils.data.Dataset[dict[str, Any] | None]):
+    """Loads audio and computes the linear spectrogram of each item; a broken item yields ``None`` (skipped)."""
+
+    def __init__(self, items: list[TrainItem], audio: AudioConfig) -> None:
+        self.items = items
+        self.audio = audio
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict[str, Any] | None:
+        item = self.items[index]
+        try:
+            wave, _ = load_audio(item.audio_path, sample_rate=self.audio.sample_rate)
+        except VoxtuneError as error:
+            log.warning("skipping %s: %s", item.id, error)
+            return None
+        except ValueError as error:  # AudioFileError and decoder errors
+            log.warning("skipping %s: %s", item.id, error)
+            return None
+        # Trim to whole hops so audio and frames line up exactly.
+        frames = len(wave) // self.audio.hop_length
+        if frames < 2 or len(item.ids) < 2:
+            log.warning("skipping %s: too short", item.id)
+            return None
+        wave_tensor = torch.from_numpy(wave[: frames * self.audio.hop_length]).float()
+        spec = linear_spectrogram(wave_tensor.unsqueeze(0), self.audio)[0, :, :frames]
+        return {
+            "id": item.id,
+            "ids": torch.tensor(item.ids, dtype=torch.long),
+            "spec": spec,
+            "wave": wave_tensor,
+            "speaker_id": item.speaker_id,
+        }
+
+
+def collate(batch: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """Pad a list of items: ids ``(B, T_text)``, spec ``(B, F, T)``, wave ``(B, 1, T * hop)`` and lengths."""
+    items = [b for b in batch if b is not None]
+    if not items:
+        return None
+    size = len(items)
+    max_text = max(len(b["ids"]) for b in items)
+    max_frames = max(b["spec"].shape[1] for b in items)
+    max_wave = max(len(b["wave"]) for b in items)
+    ids = torch.zeros(size, max_text, dtype=torch.long)
+    spec = torch.zeros(size, items[0]["spec"].shape[0], max_frames)
+    wave = torch.zeros(size, 1, max_wave)
+    for i, b in enumerate(items):
+        ids[i, : len(b["ids"])] = b["ids"]
+        spec[i, :, : b["spec"].shape[1]] = b["spec"]
+        wave[i, 0, : len(b["wave"])] = b["wave"]
+    return {
+        "ids": ids,
+        "ids_lengths": torch.tensor([len(b["ids"]) for b in items]),
+        "spec": spec,
+        "spec_lengths": torch.tensor([b["spec"].shape[1] for b in items]),
+        "wave": wave,
+        "speaker_ids": torch.tensor([b["speaker_id"] for b in items]),
+        "item_ids": [b["id"] for b in items],
+    }
+
+
+class BucketBatchSampler:
+    """Batches of similar length, at most ``batch_size`` items and ``max_frames`` padded frames each.
+
+    Order is a pure function of ``(seed, epoch)``; ``position`` counts batches already served in the epoch, so
+    ``state_dict``/``load_state_dict`` resume mid-epoch exactly. With several processes each takes every
+    ``num_replicas``-th batch.
+    """
+
+    def __init__(
+        self,
+        frames: list[int],
+        batch_size: int,
+        max_frames: int = 0,
+        seed: int = 0,
+        num_replicas: int = 1,
+        rank: int = 0,
+    ) -> None:
+        if not frames:
+            raise VoxtuneError("the training split is empty: nothing to train on")
+        self.frames = frames
+        self.batch_size = batch_size
+        self.max_frames = max_frames
+        self.seed = seed
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.position = 0
+
+    def batches(self, epoch: int) -> list[list[int]]:
+        rng = random.Random(self.seed * 100003 + epoch)
+        # Random tie-breaking, then sort by length: buckets differ between epochs but stay length-homogeneous.
+        order = sorted(range(len(self.frames)), key=lambda i: (self.frames[i], rng.random()))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for index in order:
+            longest = max([self.frames[index]] + [self.frames[i] for i in current])
+            over_budget = self.max_frames and longest * (len(current) + 1) > self.max_frames
+            if current and (len(current) >= self.batch_size or over_budget):
+                batches.append(current)
+                current = []
+            current.append(index)
+        if current:
+            batches.append(current)
+        rng.shuffle(batches)
+        usable = len(batches) - len(batches) % self.num_replicas if len(batches) >= self.num_replicas else len(batches)
+        return batches[:usable][self.rank :: self.num_replicas]
+
+    def __len__(self) -> int:
+        return len(self.batches(self.epoch))
+
+    def __iter__(self) -> Any:
+        """Yield the remaining batches of the current epoch, then advance to the next epoch."""
+        batches = self.batches(self.epoch)
+        while self.position < len(batches):
+            batch = batches[self.position]
+            self.position += 1
+            yield batch
+        self.epoch += 1
+        self.position = 0
+
+    def state_dict(self) -> dict[str, int]:
+        return {"epoch": self.epoch, "position": self.position}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self.epoch = int(state["epoch"])
+        self.position = int(state["position"])
