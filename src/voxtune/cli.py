@@ -141,6 +141,115 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _training_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, help="prepared dataset directory (voxtune prepare)")
+    p.add_argument("-o", "--output", required=True, help="run directory")
+    p.add_argument("--config", help="YAML/JSON file with a 'train' section")
+    p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in the run directory")
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="train settings, e.g. max_steps=2000")
+
+
+def _pretrain_arguments(p: argparse.ArgumentParser) -> None:
+    from voxtune.models.vits.presets import PRESET_NAMES
+
+    p.add_argument("--preset", default="medium", choices=PRESET_NAMES, help="model size")
+    _training_arguments(p)
+
+
+@command(
+    "pretrain",
+    "train a voice from scratch on a prepared dataset",
+    "voxtune pretrain --preset medium --data data/allison -o runs/scratch max_steps=20000",
+)
+@arguments(_pretrain_arguments)
+def _pretrain(args: argparse.Namespace) -> int:
+    from voxtune.train.api import pretrain, train_config
+
+    config = train_config(args.output, args.config, args.overrides)
+    result = pretrain(args.data, args.output, preset_name=args.preset, config=config, resume=args.resume)
+    print(f"{'stopped' if result.interrupted else 'finished'} at step {result.step}; run: {result.run_dir}")
+    return 0
+
+
+def _finetune_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base", required=True, help="voice spec to start from (name, .pt, .ckpt, .pth, .onnx)")
+    _training_arguments(p)
+
+
+@command(
+    "finetune",
+    "adapt a pretrained voice to a prepared dataset",
+    "voxtune finetune --base lessac.ckpt --data data/allison -o runs/allison learning_rate=1e-4 max_steps=1500",
+)
+@arguments(_finetune_arguments)
+def _finetune(args: argparse.Namespace) -> int:
+    from voxtune.train.api import finetune, train_config
+
+    config = train_config(args.output, args.config, args.overrides)
+    result = finetune(args.base, args.data, args.output, config=config, resume=args.resume)
+    best = f", best step {result.best_step} (score {result.best_score:.4f})" if result.best_step else ""
+    print(f"{'stopped' if result.interrupted else 'finished'} at step {result.step}{best}; run: {result.run_dir}")
+    return 0
+
+
+def _prepare_arguments(p: argparse.ArgumentParser) -> None:
+    from voxtune.data.sources import FORMATS
+
+    p.add_argument("input", help="corpus directory, metadata/manifest file, or Hugging Face dataset (dir or hub id)")
+    p.add_argument("-o", "--output", required=True, help="prepared dataset directory (re-runs resume in it)")
+    p.add_argument("--format", choices=FORMATS, default="auto", help="corpus layout (default: detected)")
+    p.add_argument("--voice", default="joe", help="target voice: its sample rate, phonemizer and phoneme ids")
+    p.add_argument("--sample-rate", type=int, help="output sample rate (default: the voice's)")
+    p.add_argument("--speaker", help="speaker name for corpora that name none (default: the folder name)")
+    p.add_argument("--asr", help="ASR spec to check transcripts (pocketsphinx, whisper:DIR); transcribes folders")
+    p.add_argument("--asr-action", choices=("reject", "flag"), default="reject", help="for clips beyond --max-wer")
+    p.add_argument("--max-wer", type=float, default=0.5, help="ASR check threshold (default 0.5)")
+    p.add_argument("--min-duration", type=float, default=0.5, help="seconds, after trimming (default 0.5)")
+    p.add_argument("--max-duration", type=float, default=20.0, help="seconds, after trimming (default 20)")
+    p.add_argument("--loudness", type=float, default=-23.0, help="target LUFS (default -23, EBU R128)")
+    p.add_argument("--no-loudness", action="store_true", help="keep recorded levels")
+    p.add_argument("--dev-fraction", type=float, default=0.05, help="dev share where the corpus gives no split")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+@command(
+    "prepare",
+    "clean a speech corpus into a training set with a report",
+    "voxtune prepare ../shared/data/allison -o data/allison --voice joe --jobs 2",
+)
+@arguments(_prepare_arguments)
+def _prepare(args: argparse.Namespace) -> int:
+    from voxtune.data.prepare import PrepareOptions, prepare
+
+    options = PrepareOptions(
+        min_duration=args.min_duration,
+        max_duration=args.max_duration,
+        loudness_lufs=None if args.no_loudness else args.loudness,
+        asr_action=args.asr_action,
+        max_wer=args.max_wer,
+        dev_fraction=args.dev_fraction,
+    )
+    result = prepare(
+        args.input,
+        args.output,
+        format=args.format,
+        voice=args.voice,
+        sample_rate=args.sample_rate,
+        speaker=args.speaker,
+        asr=args.asr,
+        jobs=args.jobs,
+        options=options,
+        progress=not args.no_progress,
+    )
+    minutes = ", ".join(f"{split} {seconds / 60:.1f} min" for split, seconds in result.seconds_by_split.items())
+    reasons = ", ".join(f"{reason} {n}" for reason, n in result.by_reason.items()) or "none"
+    print(f"{result.items} items ({result.format}): kept {result.kept} ({minutes or 'nothing'}), rejected {result.rejected}")
+    print(f"rejected by reason: {reasons}")
+    print(f"processed {result.processed}, reused {result.reused}; report: {result.report}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voxtune",

@@ -22,8 +22,20 @@ def test_errors_from_known_contours() -> None:
     assert score.rmse_hz == pytest.approx(20.0)
     assert score.rmse_cents == pytest.approx(1200 * np.log2(1.1))
     assert score.voicing_error == pytest.approx(0.5)
+    assert score.correlation is None  # two frames in common: too few to correlate
     none = f0_errors_from_contours(f0, np.zeros(4, bool), ref, ref_voiced, path)
     assert none.rmse_hz is None and none.voicing_error == pytest.approx(0.75) and none.flags == (NO_COMMON_VOICING,)
+
+
+def test_correlation_ignores_register_but_not_shape() -> None:
+    path = np.stack([np.arange(6), np.arange(6)], axis=1)
+    rising = np.array([100.0, 110, 120, 130, 140, 150])
+    on = np.ones(6, bool)
+    octave_up = f0_errors_from_contours(2 * rising, on, rising, on, path)
+    assert octave_up.correlation == pytest.approx(1.0)
+    assert octave_up.rmse_cents == pytest.approx(1200.0)
+    falling = f0_errors_from_contours(rising[::-1].copy(), on, rising, on, path)
+    assert falling.correlation is not None and falling.correlation < -0.9
 
 
 def test_end_to_end_pitch_offset_and_rates() -> None:

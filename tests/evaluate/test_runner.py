@@ -160,3 +160,19 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
         evaluate([], PROMPTS)
     with pytest.raises(VoxtuneError, match="not a corpus"):
         evaluate([voice], data=tmp_path)
+
+
+def test_references_alone_can_be_scored(tmp_path: Path) -> None:
+    result = evaluate(
+        [],
+        PROMPTS,
+        refs=make_refs(tmp_path / "refs"),
+        asr=fake_asr(),
+        metrics={"wer", "speaker"},
+        speaker_encoder=PitchEncoder(),
+        use_cache=False,
+        progress=False,
+    )
+    (truth,) = result.voices
+    assert truth.kind == "reference" and truth.summary["speaker_similarity"] == pytest.approx(1.0, abs=1e-4)
+    assert [u.metrics.get("wer") for u in truth.utterances] == [1.0, 1.0, None]  # "???": lengths are +0.1 s

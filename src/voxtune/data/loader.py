@@ -96,6 +96,10 @@ class SpeechDataset(torch.utils.data.Dataset[dict[str, Any] | None]):
         if frames < 2 or len(item.ids) < 2:
             log.warning("skipping %s: too short", item.id)
             return None
+        if len(item.ids) > frames:
+            # The alignment needs at least one frame per phoneme id; such an item is a wrong transcript.
+            log.warning("skipping %s: %d phoneme ids but only %d frames", item.id, len(item.ids), frames)
+            return None
         wave_tensor = torch.from_numpy(wave[: frames * self.audio.hop_length]).float()
         spec = linear_spectrogram(wave_tensor.unsqueeze(0), self.audio)[0, :, :frames]
         return {

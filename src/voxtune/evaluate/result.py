@@ -38,6 +38,7 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("mcd", "MCD dB", "lower", 2, "mel-cepstral distortion vs the parallel reference (DTW)"),
     MetricSpec("f0_rmse_cents", "F0 RMSE ¢", "lower", 0, "F0 error on frames voiced in both, in cents"),
     MetricSpec("f0_rmse_hz", "F0 RMSE Hz", "lower", 1, "F0 error on frames voiced in both, in Hz"),
+    MetricSpec("f0_correlation", "F0 corr", "higher", 2, "correlation of log-F0 contours (intonation shape)"),
     MetricSpec("voicing_error", "VDE", "lower", 3, "share of aligned frames with a different voicing decision"),
     MetricSpec("words_per_second", "Words/s", None, 2, "spoken words per second of speech"),
     MetricSpec("duration_ratio", "Dur. ratio", "one", 2, "speech duration / reference speech duration"),

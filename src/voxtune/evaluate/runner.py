@@ -68,7 +68,7 @@ def evaluate(
 
     Prompts: ``texts`` (strings, or a text file with one prompt per line), else corpus ``data`` (its ``split``),
     else the built-in test set. ``refs`` is a corpus whose recordings are matched to the prompts by id, then
-    by text. ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``.
+    by text; with refs, ``voices`` may be empty (to score the recordings alone, e.g. to judge the judge). ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``.
     """
     unknown = set(metrics) - ALL_METRICS
     if unknown:
@@ -78,6 +78,8 @@ def evaluate(
     if not prompts:
         raise VoxtuneError(f"no prompts to evaluate in {source}")
     references = resolve_references(refs, split, prompts, language)
+    if not voices and references is None:
+        raise VoxtuneError("no voices to evaluate (and no references: nothing to score)")
     loaded = _load_voices(voices)
     recognizer = load_asr(asr) if "wer" in metrics else None
     encoder = (speaker_encoder or ResemblyzerEncoder()) if "speaker" in metrics and references else None
@@ -123,8 +125,6 @@ def evaluate(
 
 
 def _load_voices(voices: Sequence[VoiceLike | str]) -> list[VoiceLike]:
-    if not voices:
-        raise VoxtuneError("no voices to evaluate")
     loaded: list[VoiceLike] = []
     seen: dict[str, int] = {}
     for voice in voices:

@@ -181,7 +181,7 @@ def _parallel(
     alignment, problems = align(wave, ASR_SAMPLE_RATE, reference.wave, reference.sample_rate)
     flags.extend(problems)
     if alignment is None:
-        return {"mcd": None, "f0_rmse_hz": None, "f0_rmse_cents": None, "voicing_error": None}
+        return {"mcd": None, "f0_rmse_hz": None, "f0_rmse_cents": None, "f0_correlation": None, "voicing_error": None}
     mcd = mcd_aligned(alignment)
     f0 = f0_aligned(alignment)
     flags.extend(f0.flags)
@@ -189,6 +189,7 @@ def _parallel(
         "mcd": mcd.mcd,
         "f0_rmse_hz": f0.rmse_hz,
         "f0_rmse_cents": f0.rmse_cents,
+        "f0_correlation": f0.correlation,
         "voicing_error": f0.voicing_error,
     }
 
