@@ -20,7 +20,9 @@ def _install_alignment_shim(voxtune_src: str) -> None:
     sys.path.insert(0, voxtune_src)
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_voxtune_alignment", f"{voxtune_src}/voxtune/models/vits/alignment.py")
+    spec = importlib.util.spec_from_file_location(
+        "_voxtune_alignment", f"{voxtune_src}/voxtune/models/vits/alignment.py"
+    )
     assert spec is not None and spec.loader is not None
     alignment = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(alignment)

@@ -30,11 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build_data(out: Path, count: int) -> None:
     """The first ``count`` usable train prompts: WAV at 22050 Hz for Piper, plus a voxtune manifest."""
+    from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
+
     from voxtune.audio.clean import trim_silence
     from voxtune.audio.io import load_audio, save_audio
     from voxtune.text.phonemize import EspeakPhonemizer
     from voxtune.text.symbols import phonemes_to_ids
-    from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
 
     texts = dict(line.split("|", 1) for line in (ALLISON / "metadata.csv").read_text(encoding="utf-8").splitlines())
     train_ids = (ALLISON / "train.txt").read_text().split()
@@ -51,8 +52,16 @@ def build_data(out: Path, count: int) -> None:
         phonemes = [p for sentence in phonemizer.phonemize(text) for p in sentence]
         ids, _ = phonemes_to_ids(phonemes, DEFAULT_PHONEME_ID_MAP)
         csv_lines.append(f"{utt}.wav|{text}")
-        manifest.append({"id": utt, "audio": f"wav/{utt}.wav", "text": text, "phoneme_ids": ids,
-                         "duration": len(wave) / rate, "split": "train"})
+        manifest.append(
+            {
+                "id": utt,
+                "audio": f"wav/{utt}.wav",
+                "text": text,
+                "phoneme_ids": ids,
+                "duration": len(wave) / rate,
+                "split": "train",
+            }
+        )
         if len(manifest) == count:
             break
     (out / "metadata.csv").write_text("\n".join(csv_lines) + "\n", encoding="utf-8")
@@ -75,17 +84,28 @@ def voxtune_worker(data: Path, run: Path, batch_size: int, steps: int, threads: 
         times.append(now - last[0])
         last[0] = now
 
-    config = TrainConfig(output_dir=str(run), max_steps=steps, per_device_train_batch_size=batch_size,
-                         save_steps=0, eval_steps=0, logging_steps=1000, mixed_precision=precision)
+    config = TrainConfig(
+        output_dir=str(run),
+        max_steps=steps,
+        per_device_train_batch_size=batch_size,
+        save_steps=0,
+        eval_steps=0,
+        logging_steps=1000,
+        mixed_precision=precision,
+    )
+    from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
+
     from voxtune.models.vits.model import VITS
     from voxtune.models.vits.presets import preset
     from voxtune.pretrained.checkpoint import VoiceCheckpoint
     from voxtune.train.loop import train
-    from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
 
     voice = preset("medium")
-    base = VoiceCheckpoint(config=voice, phoneme_id_map={k: list(v) for k, v in DEFAULT_PHONEME_ID_MAP.items()},
-                           model=VITS(voice.model).state_dict())
+    base = VoiceCheckpoint(
+        config=voice,
+        phoneme_id_map={k: list(v) for k, v in DEFAULT_PHONEME_ID_MAP.items()},
+        model=VITS(voice.model).state_dict(),
+    )
     del pretrain
     train(base, data, config, progress=False, on_step=on_step)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -96,34 +116,78 @@ def run_voxtune(data: Path, batch_size: int, steps: int, threads: int, precision
     with tempfile.TemporaryDirectory() as run:
         env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", str(data), run, str(batch_size), str(steps), str(threads), precision],
-            check=True, capture_output=True, text=True, env=env,
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                str(data),
+                run,
+                str(batch_size),
+                str(steps),
+                str(threads),
+                precision,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
         )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_piper(anchor_python: str, data: Path, batch_size: int, steps: int, threads: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as run:
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads),
-               "PYTHONPATH": str(Path("/work/shared/tools/piper-anchor"))}
+        env = {
+            **os.environ,
+            "OMP_NUM_THREADS": str(threads),
+            "PYTHONPATH": str(Path("/work/shared/tools/piper-anchor")),
+        }
         # Two optimizers advance Lightning's global_step by 2 per batch.
         command = [
-            anchor_python, str(ROOT / "bench" / "piper_anchor_launcher.py"), str(ROOT / "src"), "fit",
-            "--data.voice_name", "anchor", "--data.csv_path", str(data / "metadata.csv"),
-            "--data.audio_dir", str(data / "wav"), "--model.sample_rate", "22050", "--data.espeak_voice", "en-us",
-            "--data.cache_dir", f"{run}/cache", "--data.config_path", f"{run}/config.json",
-            "--data.batch_size", str(batch_size), "--trainer.accelerator", "cpu", "--trainer.devices", "1",
-            "--trainer.max_steps", str(2 * steps), "--trainer.default_root_dir", run,
-            "--trainer.limit_val_batches", "0", "--trainer.callbacks+=steptimer.StepTimer",
-            "--trainer.callbacks.out_path", f"{run}/step_times.json",
+            anchor_python,
+            str(ROOT / "bench" / "piper_anchor_launcher.py"),
+            str(ROOT / "src"),
+            "fit",
+            "--data.voice_name",
+            "anchor",
+            "--data.csv_path",
+            str(data / "metadata.csv"),
+            "--data.audio_dir",
+            str(data / "wav"),
+            "--model.sample_rate",
+            "22050",
+            "--data.espeak_voice",
+            "en-us",
+            "--data.cache_dir",
+            f"{run}/cache",
+            "--data.config_path",
+            f"{run}/config.json",
+            "--data.batch_size",
+            str(batch_size),
+            "--trainer.accelerator",
+            "cpu",
+            "--trainer.devices",
+            "1",
+            "--trainer.max_steps",
+            str(2 * steps),
+            "--trainer.default_root_dir",
+            run,
+            "--trainer.limit_val_batches",
+            "0",
+            "--trainer.callbacks+=steptimer.StepTimer",
+            "--trainer.callbacks.out_path",
+            f"{run}/step_times.json",
         ]
         start = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=run)
         if proc.returncode != 0:
             raise RuntimeError(f"piper trainer failed:\n{proc.stderr[-3000:]}")
         summary = json.loads(Path(run, "step_times.json").read_text())
-        peaks = [float(line.split("maxrss_self=")[1].split("MB")[0]) for line in proc.stdout.splitlines()
-                 if "maxrss_self=" in line]
+        peaks = [
+            float(line.split("maxrss_self=")[1].split("MB")[0])
+            for line in proc.stdout.splitlines()
+            if "maxrss_self=" in line
+        ]
         summary["peak_rss_mb"] = max(peaks) if peaks else None
         summary["wall_s"] = time.perf_counter() - start
         return summary
@@ -151,8 +215,10 @@ def main() -> None:
         ours = run_voxtune(data, args.batch_size, args.steps, args.threads, args.precision)
     piper_step = statistics.median(piper["times"][args.skip :])  # type: ignore[index]
     ours_step = statistics.median(ours["times"][args.skip :])  # type: ignore[index]
-    print(f"\n## Training speed, medium from scratch, batch {args.batch_size}, {args.threads} threads, "
-          f"{args.utterances} Allison utterances, median of steps {args.skip + 1}..{args.steps}\n")
+    print(
+        f"\n## Training speed, medium from scratch, batch {args.batch_size}, {args.threads} threads, "
+        f"{args.utterances} Allison utterances, median of steps {args.skip + 1}..{args.steps}\n"
+    )
     print("| trainer | s/step | peak RSS (MB) |")
     print("|---|---|---|")
     print(f"| piper-tts 1.8.0 | {piper_step:.2f} | {piper['peak_rss_mb']:.0f} |")

@@ -44,7 +44,7 @@ def test_lists_become_tuples_and_ints_become_floats() -> None:
 def test_dotted_overrides() -> None:
     patched = apply_overrides({"train": {"max_steps": 5}}, ["train.max_steps=10", "train.freeze=[enc_p, dp]"])
     assert patched == {"train": {"max_steps": 10, "freeze": ["enc_p", "dp"]}}
-    with pytest.raises(ConfigError, match="section.key=value"):
+    with pytest.raises(ConfigError, match=r"section\.key=value"):
         apply_overrides({}, ["max_steps"])
 
 

@@ -151,10 +151,14 @@ class TrainConfig:
     max_grad_norm: float = 0.0  # 0 = no clipping
     c_mel: float = 45.0
     c_kl: float = 1.0
-    # Module-name prefixes whose parameters are frozen, and per-prefix learning-rate multipliers.
+    # Which generator parts learn (see voxtune.train.strategies), extra frozen module prefixes, and per-prefix
+    # learning-rate multipliers.
+    strategy: str = "full"
     freeze: tuple[str, ...] = ()
     lr_multipliers: tuple[tuple[str, float], ...] = ()
-    discriminator_warmup_steps: int = 0  # train only the discriminator for this many steps
+    # Train only the discriminator for this many steps first; -1 = automatic (0 when the base voice brought a
+    # trained discriminator, 50 when a fresh one had to be made).
+    discriminator_warmup_steps: int = -1
     save_steps: int = 500
     save_total_limit: int = 2
     save_best_total_limit: int = 1

@@ -29,8 +29,15 @@ def make_dataset(root: Path, n_train: int = 6, n_dev: int = 2, seed: int = 0) ->
             name = f"u{index:03d}"
             save_audio(root / "wavs" / f"{name}.flac", wave.astype(np.float32), 8000)
             ids = [1, 0, *[int(x) for y in rng.integers(3, 12, size=int(rng.integers(4, 9))) for x in (y, 0)], 2]
-            record = {"id": name, "audio": f"wavs/{name}.flac", "text": "la la", "phoneme_ids": ids,
-                      "duration": len(wave) / 8000, "speaker": "s", "split": "train" if index < n_train else "dev"}
+            record = {
+                "id": name,
+                "audio": f"wavs/{name}.flac",
+                "text": "la la",
+                "phoneme_ids": ids,
+                "duration": len(wave) / 8000,
+                "speaker": "s",
+                "split": "train" if index < n_train else "dev",
+            }
             manifest.write(json.dumps(record) + "\n")
     return root
 

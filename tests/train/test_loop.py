@@ -15,8 +15,14 @@ from voxtune.train.loop import TrainingError, train
 
 def config(tmp_path: Path, **fields: object) -> TrainConfig:
     defaults: dict[str, object] = {
-        "output_dir": str(tmp_path / "run"), "max_steps": 6, "per_device_train_batch_size": 2,
-        "save_steps": 3, "eval_steps": 3, "logging_steps": 1, "learning_rate": 2e-3, "seed": 7,
+        "output_dir": str(tmp_path / "run"),
+        "max_steps": 6,
+        "per_device_train_batch_size": 2,
+        "save_steps": 3,
+        "eval_steps": 3,
+        "logging_steps": 1,
+        "learning_rate": 2e-3,
+        "seed": 7,
     }
     return TrainConfig(**{**defaults, **fields})  # type: ignore[arg-type]
 
@@ -42,8 +48,12 @@ def test_run_writes_checkpoints_metrics_samples_and_best(tmp_path: Path, dataset
 
 
 def test_loss_goes_down(tmp_path: Path, dataset: Path, base_voice) -> None:  # type: ignore[no-untyped-def]
-    train(base_voice, dataset, config(tmp_path, max_steps=60, save_steps=60, eval_steps=0, logging_steps=1),
-          progress=False)
+    train(
+        base_voice,
+        dataset,
+        config(tmp_path, max_steps=60, save_steps=60, eval_steps=0, logging_steps=1),
+        progress=False,
+    )
     mel = [float(r["mel"]) for r in metrics(tmp_path / "run") if "mel" in r]  # type: ignore[arg-type]
     assert sum(mel[-10:]) / 10 < 0.8 * sum(mel[:10]) / 10
 
@@ -76,8 +86,9 @@ def test_sigterm_saves_and_stops(tmp_path: Path, dataset: Path, base_voice) -> N
         if step == 2:
             os.kill(os.getpid(), signal.SIGTERM)
 
-    result = train(base_voice, dataset, config(tmp_path, max_steps=50, save_steps=100), progress=False,
-                   on_step=stop_at_two)
+    result = train(
+        base_voice, dataset, config(tmp_path, max_steps=50, save_steps=100), progress=False, on_step=stop_at_two
+    )
     assert result.interrupted and result.step == 2
     assert [s for s, _ in list_checkpoints(tmp_path / "run")] == [2]
 

@@ -36,12 +36,12 @@ def list_checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
 
 def capture_rng() -> dict[str, Any]:
     """Every RNG a step draws from, as tensors and plain values (loadable with ``weights_only=True``)."""
-    numpy_state = np.random.get_state()
+    _, keys, position, _, _ = np.random.get_state(legacy=True)
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "python": random.getstate(),
-        "numpy_keys": torch.from_numpy(np.asarray(numpy_state[1], dtype=np.int64)),
-        "numpy_pos": int(numpy_state[2]),
+        "numpy_keys": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
+        "numpy_pos": int(position),
     }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()

@@ -13,6 +13,7 @@ Run directory layout::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -35,6 +36,7 @@ from voxtune.train import checkpoints as ckpt
 from voxtune.train.evaluation import EvalScores, mel_distance, save_samples, synthesize_texts
 from voxtune.train.optim import build_optimizer, build_scheduler, steps_per_epoch
 from voxtune.train.step import StepLosses, new_discriminator, train_step
+from voxtune.train.strategies import frozen_prefixes
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +73,9 @@ class _StopSignal:
 
     def __enter__(self) -> _StopSignal:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
+            # Outside the main thread signals cannot be caught; the run then stops only by its own end.
+            with contextlib.suppress(ValueError):
                 self._previous[sig] = signal.signal(sig, self._handle)
-            except ValueError:  # not the main thread: signals cannot be caught here
-                pass
         return self
 
     def _handle(self, signum: int, frame: Any) -> None:
@@ -134,7 +135,10 @@ def train(
 
     generator = model_from_checkpoint(base).train()
     discriminator = new_discriminator(base.discriminator).train()
-    _freeze(generator, config.freeze)
+    _freeze(generator, frozen_prefixes(config.strategy, config.freeze))
+    warmup = config.discriminator_warmup_steps
+    if warmup < 0:
+        warmup = 0 if base.discriminator is not None else 50
     optimizer_g = build_optimizer(generator, config, config.learning_rate)
     optimizer_d = build_optimizer(discriminator, config, config.discriminator_learning_rate or config.learning_rate)
     sampler = BucketBatchSampler(
@@ -267,7 +271,7 @@ def train(
                 audio,
                 config,
                 accelerator,
-                train_generator=state.step >= config.discriminator_warmup_steps,
+                train_generator=state.step >= warmup,
             )
             if losses is None or not losses.finite():
                 state.nonfinite_in_a_row += 1

@@ -28,12 +28,14 @@ class InferenceOutput:
     """What :meth:`VITS.infer` returns.
 
     ``audio`` ``(B, 1, T_frames * hop)`` in [-1, 1]; ``durations`` ``(B, T_text)`` frames per input id (the
-    rounded-up durations that were used); ``lengths`` ``(B,)`` valid frames per item.
+    rounded-up durations that were used); ``lengths`` ``(B,)`` valid frames per item; ``latent`` the decoder
+    input ``z`` ``(B, inter, T_frames)`` (the posterior encoder's target when it is rebuilt by self-distillation).
     """
 
     audio: torch.Tensor
     durations: torch.Tensor
     lengths: torch.Tensor
+    latent: torch.Tensor
 
 
 @dataclass
@@ -142,8 +144,9 @@ class VITS(nn.Module):
         logs_p = torch.matmul(attn.squeeze(1), logs_p.transpose(1, 2)).transpose(1, 2)
         z_p = m_p + torch.randn_like(m_p) * torch.exp(logs_p) * noise_scale
         z = self.flow(z_p, y_mask, g=g, reverse=True)
-        audio = self.dec(z * y_mask, g=g)
-        return InferenceOutput(audio=audio, durations=w_ceil.squeeze(1).long(), lengths=y_lengths)
+        z = z * y_mask
+        audio = self.dec(z, g=g)
+        return InferenceOutput(audio=audio, durations=w_ceil.squeeze(1).long(), lengths=y_lengths, latent=z)
 
     def forward(
         self,

@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+import torch
+
+from voxtune.audio.features import linear_spectrogram
+from voxtune.models.vits.model import VITS, InferenceOutput
+from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint
+from voxtune.train.recovery import RecoveryConfig, needs_recovery, reconstruction_distance, recover
+
+IDS = [[1, 0, 3, 0, 4, 0, 5, 0, 6, 0, 2], [1, 0, 7, 0, 8, 0, 2], [1, 0, 9, 0, 10, 0, 11, 0, 3, 0, 2]] * 4
+
+
+@torch.no_grad()
+def latent_error(model: VITS, outputs: list[InferenceOutput], voice: VoiceCheckpoint) -> float:
+    """Mean |posterior mean - latent the decoder was given| over the generated clips."""
+    errors = []
+    for out in outputs:
+        spec = linear_spectrogram(out.audio[:, 0], voice.config.audio)
+        frames = out.latent.size(2)
+        _, m_q, _, _ = model.enc_q(spec[:, :, :frames], torch.tensor([frames]))
+        errors.append(float((m_q - out.latent).abs().mean()))
+    return sum(errors) / len(errors)
+
+
+@pytest.fixture
+def onnx_like(base_voice: VoiceCheckpoint) -> VoiceCheckpoint:
+    """The tiny base as an ONNX export would leave it: no posterior encoder, no discriminator."""
+    base_voice.model = {k: v for k, v in base_voice.model.items() if not k.startswith("enc_q.")}
+    base_voice.absent = ["enc_q.", "discriminator"]
+    base_voice.discriminator = None
+    return base_voice
+
+
+def test_self_distillation_recovers_the_posterior(onnx_like: VoiceCheckpoint, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    assert needs_recovery(onnx_like)
+    config = RecoveryConfig(steps=150, batch_size=4, segment_frames=16, learning_rate=3e-3)
+    torch.manual_seed(0)
+    untrained = model_from_checkpoint(onnx_like).eval()
+    with torch.no_grad():
+        outputs = [untrained.infer(torch.tensor([ids]), torch.tensor([len(ids)])) for ids in IDS[:3]]
+    waves = [out.audio[0, 0] for out in outputs]
+    before = latent_error(untrained, outputs, onnx_like)
+    result = recover(onnx_like, IDS, config=config, progress=False)
+    assert not result.from_cache
+    assert not needs_recovery(result.checkpoint)
+    assert result.checkpoint.absent == ["discriminator"]
+    recovered = model_from_checkpoint(result.checkpoint).eval()
+    assert latent_error(recovered, outputs, onnx_like) < 0.5 * before
+    assert result.mel_distance_generated == pytest.approx(
+        reconstruction_distance(recovered, waves, onnx_like.config.audio), rel=1.0
+    )
+    # The parts inference uses are untouched.
+    for key, value in onnx_like.model.items():
+        assert torch.equal(value, result.checkpoint.model[key]), key
+    again = recover(onnx_like, IDS, config=config, progress=False)
+    assert again.from_cache
+
+
+def test_finetune_recovers_then_trains(onnx_like: VoiceCheckpoint, dataset: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from voxtune.train.api import finetune, train_config
+
+    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("voxtune.evaluate.testset.load_testset", lambda language: [])
+    config = train_config(tmp_path / "run", None, ["max_steps=4", "per_device_train_batch_size=2", "eval_steps=2",
+                                                    "save_steps=4", "strategy=timbre"])
+    result = finetune(onnx_like, dataset, tmp_path / "run", config=config, progress=False,
+                      recovery=RecoveryConfig(steps=5, batch_size=2, segment_frames=8))
+    assert result.step == 4
+    assert (tmp_path / "run" / "best.pt").is_file()
