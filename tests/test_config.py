@@ -53,6 +53,7 @@ def test_train_config_layers_file_and_overrides(tmp_path: Path) -> None:
     path.write_text("train:\n  learning_rate: 1.0e-4\n  max_steps: 50\n", encoding="utf-8")
     config = train_config(tmp_path / "run", path, ["max_steps=70", "train.seed=3"])
     assert (config.learning_rate, config.max_steps, config.seed) == (1e-4, 70, 3)
+    assert train_config(tmp_path, None, ["learning_rate=1e-4"]).learning_rate == 1e-4
     assert config.output_dir == str(tmp_path / "run")
     with pytest.raises(ConfigError, match="unknown config key"):
         train_config(tmp_path, None, ["learning_rat=1"])

@@ -224,6 +224,12 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         return tuple(_coerce(item_hint, item, where) for item in value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):
+        # YAML 1.1 reads "1e-4" (no dot) as a string; accept any numeric spelling.
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be float, got {value!r}") from None
     if hint in (int, float, str, bool) and not isinstance(value, hint):
         raise ConfigError(f"{where} must be {hint.__name__}, got {value!r}")
     if hint is int and isinstance(value, bool):

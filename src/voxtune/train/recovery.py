@@ -37,11 +37,11 @@ RECOVERABLE = ("enc_q.",)
 class RecoveryConfig:
     """Sizes of the self-distillation; the defaults take a few minutes on two CPU cores."""
 
-    max_utterances: int = 160
-    steps: int = 600
+    max_utterances: int = 100
+    steps: int = 300
     batch_size: int = 8
-    segment_frames: int = 96
-    learning_rate: float = 1e-3
+    segment_frames: int = 64
+    learning_rate: float = 2e-3
     noise_scale: float = 0.667
     noise_w: float = 0.8
     seed: int = 1234
@@ -60,13 +60,14 @@ def cache_dir() -> Path:
     return Path(root).expanduser() / "recovered"
 
 
-def _cache_key(base: VoiceCheckpoint, texts: list[list[int]], config: RecoveryConfig) -> str:
+def _cache_key(base: VoiceCheckpoint, config: RecoveryConfig) -> str:
+    """Identifies the base voice's weights and the recovery settings; the texts spoken do not enter it, so a
+    voice is recovered once and reused for every corpus it is fine-tuned on."""
     digest = hashlib.sha256()
     for name in sorted(base.model):
         digest.update(name.encode())
-        digest.update(base.model[name].detach().cpu().numpy().tobytes()[:4096])
+        digest.update(base.model[name].detach().cpu().numpy().tobytes())
     digest.update(repr(config).encode())
-    digest.update(repr(sorted(map(tuple, texts))).encode())
     return digest.hexdigest()[:20]
 
 
@@ -136,7 +137,7 @@ def recover(
     config = config or RecoveryConfig()
     audio = base.config.audio
     id_lists = id_lists[: config.max_utterances]
-    key = _cache_key(base, id_lists, config)
+    key = _cache_key(base, config)
     cached = cache_dir() / f"{key}.pt"
     if use_cache and cached.is_file():
         checkpoint = load_checkpoint(cached)
