@@ -173,6 +173,18 @@ def _pretrain(args: argparse.Namespace) -> int:
 
 def _finetune_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base", required=True, help="voice spec to start from (name, .pt, .ckpt, .pth, .onnx)")
+    p.add_argument(
+        "--recovery-steps",
+        type=int,
+        default=300,
+        help="posterior-encoder recovery steps for ONNX-only bases (default 300)",
+    )
+    p.add_argument(
+        "--recovery-utterances",
+        type=int,
+        default=100,
+        help="sentences the base voice speaks for the recovery (default 100)",
+    )
     _training_arguments(p)
 
 
@@ -184,9 +196,11 @@ def _finetune_arguments(p: argparse.ArgumentParser) -> None:
 @arguments(_finetune_arguments)
 def _finetune(args: argparse.Namespace) -> int:
     from voxtune.train.api import finetune, train_config
+    from voxtune.train.recovery import RecoveryConfig
 
     config = train_config(args.output, args.config, args.overrides)
-    result = finetune(args.base, args.data, args.output, config=config, resume=args.resume)
+    recovery = RecoveryConfig(steps=args.recovery_steps, max_utterances=args.recovery_utterances)
+    result = finetune(args.base, args.data, args.output, config=config, resume=args.resume, recovery=recovery)
     best = f", best step {result.best_step} (score {result.best_score:.4f})" if result.best_step else ""
     print(f"{'stopped' if result.interrupted else 'finished'} at step {result.step}{best}; run: {result.run_dir}")
     return 0
@@ -195,7 +209,7 @@ def _finetune(args: argparse.Namespace) -> int:
 def _prepare_arguments(p: argparse.ArgumentParser) -> None:
     from voxtune.data.sources import FORMATS
 
-    p.add_argument("input", help="corpus directory, metadata/manifest file, or Hugging Face dataset (dir or hub id)")
+    p.add_argument("input", help="corpus directory, metadata/manifest file, or HF dataset dir (hub id: --format hf)")
     p.add_argument("-o", "--output", required=True, help="prepared dataset directory (re-runs resume in it)")
     p.add_argument("--format", choices=FORMATS, default="auto", help="corpus layout (default: detected)")
     p.add_argument("--voice", default="joe", help="target voice: its sample rate, phonemizer and phoneme ids")
@@ -244,9 +258,63 @@ def _prepare(args: argparse.Namespace) -> int:
     )
     minutes = ", ".join(f"{split} {seconds / 60:.1f} min" for split, seconds in result.seconds_by_split.items())
     reasons = ", ".join(f"{reason} {n}" for reason, n in result.by_reason.items()) or "none"
-    print(f"{result.items} items ({result.format}): kept {result.kept} ({minutes or 'nothing'}), rejected {result.rejected}")
+    kept = f"kept {result.kept} ({minutes or 'nothing'}), rejected {result.rejected}"
+    print(f"{result.items} items ({result.format}): {kept}")
     print(f"rejected by reason: {reasons}")
     print(f"processed {result.processed}, reused {result.reused}; report: {result.report}")
+    return 0
+
+
+def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("voices", nargs="*", metavar="VOICE", help="voice specs to compare (none: score --refs alone)")
+    prompts = p.add_mutually_exclusive_group()
+    prompts.add_argument("--texts", help="UTF-8 file, one prompt per line (default: the built-in test set)")
+    prompts.add_argument("--data", help="corpus whose texts are read (LJSpeech layout: metadata.csv, wavs/)")
+    p.add_argument("--split", help="split file of --data and --refs to use, e.g. dev")
+    p.add_argument("--refs", help="corpus of real recordings: a ground-truth row and the speaker target")
+    p.add_argument("--asr", default="auto", help="pocketsphinx, whisper:NAME, whisper:DIR, fake (default: auto)")
+    p.add_argument("--limit", type=int, help="score only the first N prompts")
+    p.add_argument("-o", "--output", required=True, help="report directory (report.json, report.md, index.html)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+# Summary columns the command prints; the report holds them all.
+_EVALUATE_COLUMNS = ("wer", "cer", "speaker_similarity", "dnsmos_p808", "mcd", "rtf")
+
+
+@command(
+    "evaluate",
+    "score voices side by side: ASR round trip, speaker similarity, MOS, timing",
+    "voxtune evaluate joe run/best.pt --data ../shared/data/allison --split dev --refs ../shared/data/allison"
+    " --asr whisper:.cache/whisper-base -o reports/allison",
+)
+@arguments(_evaluate_arguments)
+def _evaluate(args: argparse.Namespace) -> int:
+    from voxtune.evaluate.result import METRIC_BY_KEY
+    from voxtune.evaluate.runner import evaluate
+    from voxtune.report.formatting import fmt
+
+    if args.limit is not None and args.limit < 1:
+        raise VoxtuneError(f"--limit must be at least 1, got {args.limit}")
+    # The runner writes the report (and the clips its players need) when given a directory.
+    result = evaluate(
+        args.voices,
+        args.texts,
+        data=args.data,
+        split=args.split,
+        refs=args.refs,
+        asr=args.asr,
+        limit=args.limit,
+        out_dir=args.output,
+        progress=not args.no_progress,
+    )
+    keys = [key for key in _EVALUATE_COLUMNS if any(row.summary.get(key) is not None for row in result.voices)]
+    width = max(len("voice"), *(len(row.name) for row in result.voices))
+    print(f"{'voice':<{width}}" + "".join(f"{METRIC_BY_KEY[key].label:>13}" for key in keys) + "  flagged")
+    for row in result.voices:
+        cells = "".join(f"{fmt(key, row.summary.get(key)):>13}" for key in keys)
+        print(f"{row.name:<{width}}{cells}  {row.flagged}/{len(row.utterances)}")
+    print(f"ASR {result.asr}; report: {Path(args.output) / 'index.html'}")
     return 0
 
 
