@@ -8,12 +8,13 @@ from typing import Any
 
 import torch
 
-from voxtune.config import ConfigError, TrainConfig, apply_overrides, from_dict, load_config_file, to_dict
+from voxtune.config import ConfigError, TrainConfig, apply_overrides, from_dict, load_config_file
 from voxtune.models.vits.model import VITS
 from voxtune.models.vits.presets import preset
 from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.train.loop import RunResult, train
 from voxtune.train.recovery import RecoveryConfig, needs_recovery, recover
+from voxtune.train.strategies import frozen_prefixes
 
 
 def train_config(
@@ -36,7 +37,9 @@ def train_config(
     qualified = [o if o.split("=", 1)[0].startswith("train.") else f"train.{o}" for o in overrides]
     data = apply_overrides(data, qualified)
     data["train"]["output_dir"] = str(output_dir)
-    return from_dict(TrainConfig, data["train"], "train")
+    config = from_dict(TrainConfig, data["train"], "train")
+    frozen_prefixes(config.strategy, config.freeze)  # an unknown strategy fails now, not after base recovery
+    return config
 
 
 def pretrain(
@@ -117,7 +120,3 @@ def _recover_for(base: VoiceCheckpoint, data: Path, config: RecoveryConfig | Non
     print(message)
     log.info(message)
     return result.checkpoint
-
-
-def describe(config: TrainConfig) -> dict[str, Any]:
-    return to_dict(config)

@@ -101,13 +101,13 @@ def train_step(
         for parameter, flag in zip(discriminator.parameters(), requires, strict=True):
             parameter.requires_grad_(flag)
     return StepLosses(
-        discriminator=float(loss_d),
-        generator=float(loss_g),
-        mel=float(loss_mel),
-        kl=float(loss_kl),
-        duration=float(loss_dur),
-        adversarial=float(loss_adv),
-        feature_matching=float(loss_fm),
+        discriminator=float(loss_d.detach()),
+        generator=float(loss_g.detach()),
+        mel=float(loss_mel.detach()),
+        kl=float(loss_kl.detach()),
+        duration=float(loss_dur.detach()),
+        adversarial=float(loss_adv.detach()),
+        feature_matching=float(loss_fm.detach()),
     )
 
 
