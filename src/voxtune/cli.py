@@ -268,13 +268,13 @@ def _prepare(args: argparse.Namespace) -> int:
 def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("voices", nargs="*", metavar="VOICE", help="voice specs to compare (none: score --refs alone)")
     prompts = p.add_mutually_exclusive_group()
-    prompts.add_argument("--texts", help="UTF-8 file, one prompt per line (default: the built-in test set)")
-    prompts.add_argument("--data", help="corpus whose texts are read (LJSpeech layout: metadata.csv, wavs/)")
-    p.add_argument("--split", help="split file of --data and --refs to use, e.g. dev")
-    p.add_argument("--refs", help="corpus of real recordings: a ground-truth row and the speaker target")
-    p.add_argument("--asr", default="auto", help="pocketsphinx, whisper:NAME, whisper:DIR, fake (default: auto)")
-    p.add_argument("--limit", type=int, help="score only the first N prompts")
-    p.add_argument("-o", "--output", required=True, help="report directory (report.json, report.md, index.html)")
+    prompts.add_argument("--texts", metavar="FILE", help="one prompt per line (default: built-in test set)")
+    prompts.add_argument("--data", metavar="CORPUS", help="corpus whose texts are read (LJSpeech: metadata.csv, wavs/)")
+    p.add_argument("--split", help="split of --data to read, e.g. dev (its dev.txt lists the ids)")
+    p.add_argument("--refs", metavar="CORPUS", help="real recordings: ground-truth row, speaker target")
+    p.add_argument("--asr", metavar="SPEC", default="auto", help="pocketsphinx, whisper:NAME|DIR, fake (default: auto)")
+    p.add_argument("--limit", metavar="N", type=int, help="score only the first N prompts")
+    p.add_argument("-o", "--output", metavar="REPORT_DIR", required=True, help="for report.json/.md, index.html")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 

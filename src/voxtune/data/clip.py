@@ -35,7 +35,9 @@ class ClipOptions:
     peak_limit: float = 0.95
 
 
-def clean_clip(wave: np.ndarray, rate: int, target_rate: int, options: ClipOptions) -> tuple[np.ndarray, dict[str, Any]]:
+def clean_clip(
+    wave: np.ndarray, rate: int, target_rate: int, options: ClipOptions
+) -> tuple[np.ndarray, dict[str, Any]]:
     """``(T,)`` at ``rate`` → ``(T',)`` at ``target_rate``, trimmed and levelled, plus the stats measured on the way."""
     stats: dict[str, Any] = {"source_sample_rate": rate, "source_duration": round(wave.size / rate, 4)}
     if is_silent(wave, options.silence_db):

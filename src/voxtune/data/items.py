@@ -86,7 +86,9 @@ class ItemResult:
         return self.reason is None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Field by field, not dataclasses.asdict: that deep-copies every manifest entry, and the journal
+        # serializes thousands of them.
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ItemResult:

@@ -27,7 +27,9 @@ def task_key(item: SourceItem, fingerprint: str) -> str:
             stat = [info.st_size, info.st_mtime_ns]
         except OSError:
             stat = None
-    payload = json.dumps([item.to_dict(), stat, fingerprint], sort_keys=True, ensure_ascii=False)
+    # Not the item's source (e.g. "metadata.csv:12"): a line inserted above it must not invalidate its work.
+    described = {key: value for key, value in item.to_dict().items() if key != "source"}
+    payload = json.dumps([described, stat, fingerprint], sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(payload.encode()).hexdigest()
 
 

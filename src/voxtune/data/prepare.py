@@ -57,7 +57,8 @@ class PrepareOptions:
     """Every threshold of corpus preparation (durations in seconds, levels in dBFS/LUFS, rates per second).
 
     ``loudness_lufs`` None keeps levels as recorded. ``asr_action`` is ``reject`` or ``flag`` for clips whose
-    ASR transcript is further than ``max_wer`` from their own (checked only when an ASR is given). The
+    ASR transcript is further than ``max_wer`` from their own (checked only when an ASR is given, and only for
+    transcripts of at least ``asr_min_words`` words: see :class:`~voxtune.data.worker.TextOptions`). The
     ``vad_*``/``min_pause``/``max_utterance`` settings cut unlabelled recordings into utterances.
     """
 
@@ -74,6 +75,7 @@ class PrepareOptions:
     max_phone_rate: float = 25.0
     asr_action: str = "reject"
     max_wer: float = 0.5
+    asr_min_words: int = 3
     dev_fraction: float = 0.05
     vad_threshold: float = 0.5
     min_pause: float = 0.5
@@ -101,7 +103,8 @@ class PrepareOptions:
 
 @dataclass(frozen=True)
 class PrepareResult:
-    """What a run produced: counts (``items == kept + rejected``), seconds per split, and work done vs reused."""
+    """What a run produced: counts (``items == kept + rejected``), seconds per split, and the work done: source items
+    ``processed`` in this run and ``reused`` from an earlier one (the rest were rejected when read)."""
 
     output_dir: Path
     format: str
@@ -142,7 +145,9 @@ def prepare(
     and id map. ``speaker`` names the speaker of items whose corpus names none (default: the corpus folder's
     name). ``asr`` (a spec such as ``whisper:DIR``, ``pocketsphinx``, or an ASR object with ``jobs=1``) checks
     transcripts against what is heard, and transcribes recordings that have none (default then: ``auto``).
-    ``jobs`` worker processes share the work; re-running skips finished work.
+    ``jobs`` worker processes share the work (a script calling this with ``jobs > 1`` needs the
+    ``if __name__ == "__main__":`` guard, as with any process pool that does not fork); re-running skips
+    finished work. Every source item ends kept or rejected with a reason: ``items == kept + rejected``.
     """
     options = options or PrepareOptions()
     options.validate()
@@ -158,10 +163,20 @@ def prepare(
     corpus = read_corpus(input, format, output / WORK_DIR)
     if asr is None and any(item.text is None and item.problem is None for item in corpus.items):
         asr = "auto"
-    settings = _settings(voice, sample_rate, speaker or corpus.name, asr, options, output)
+    if isinstance(asr, str):
+        from voxtune.asr.load import load_asr
+
+        # Loaded here first so that a bad spec is one error now, not a processing error on every item; inline
+        # work reuses the instance, a pool's workers load their own from the spec.
+        loaded = load_asr(asr)
+        asr = loaded if jobs == 1 else asr
+        asr_name: str | None = loaded.name
+    else:
+        asr_name = None if asr is None else asr.name
+    settings = _settings(voice, sample_rate, speaker or corpus.name, asr, asr_name, options, output)
     (output / CLIPS).mkdir(parents=True, exist_ok=True)
-    results, processed = _run(corpus, settings, output, jobs, progress)
-    return _finish(input, voice, corpus, settings, options, results, processed, output)
+    results, processed, reused = _run(corpus, settings, output, jobs, progress)
+    return _finish(input, voice, corpus, settings, options, results, (processed, reused), output)
 
 
 def _settings(
@@ -169,12 +184,11 @@ def _settings(
     sample_rate: int | None,
     speaker: str,
     asr: str | ASR | None,
+    asr_name: str | None,
     options: PrepareOptions,
     output: Path,
 ) -> WorkerSettings:
-    from voxtune.pretrained.voices import load_voice_checkpoint
-
-    checkpoint = load_voice_checkpoint(voice)
+    voice_rate, espeak_voice, language, id_map = _voice_frontend(voice)
     clip = ClipOptions(
         min_duration=options.min_duration,
         max_duration=options.max_duration,
@@ -191,6 +205,7 @@ def _settings(
         max_phone_rate=options.max_phone_rate,
         asr_action=options.asr_action,
         max_wer=options.max_wer,
+        asr_min_words=options.asr_min_words,
     )
     segment = SegmentOptions(
         threshold=options.vad_threshold,
@@ -200,21 +215,46 @@ def _settings(
     )
     return WorkerSettings(
         clips_dir=output / CLIPS,
-        sample_rate=sample_rate or checkpoint.config.audio.sample_rate,
-        espeak_voice=checkpoint.config.text.espeak_voice,
-        language=checkpoint.config.text.language,
-        phoneme_id_map={key: list(value) for key, value in checkpoint.phoneme_id_map.items()},
+        sample_rate=sample_rate or voice_rate,
+        espeak_voice=espeak_voice,
+        language=language,
+        phoneme_id_map=id_map,
         default_speaker=speaker,
         clip=clip,
         text=text,
         segment=segment,
         asr=asr,
+        asr_name=asr_name,
     )
+
+
+def _voice_frontend(voice: str | Path) -> tuple[int, str, str, dict[str, list[int]]]:
+    """The voice's sample rate, espeak voice, language and phoneme id map.
+
+    A Piper voice's ``.onnx.json`` holds all four: reading it takes milliseconds, where importing the voice builds
+    the whole generator (seconds) only to throw the weights away.
+    """
+    from voxtune.pretrained.piper_onnx import read_piper_json
+    from voxtune.pretrained.voices import load_voice_checkpoint, resolve_voice_path
+
+    path = resolve_voice_path(voice)
+    sidecar = Path(f"{path}.json")
+    if path.suffix.lower() == ".onnx" and sidecar.is_file():
+        piper = read_piper_json(sidecar)
+        return (
+            int(piper["audio"]["sample_rate"]),
+            str((piper.get("espeak") or {}).get("voice", "en-us")),
+            str((piper.get("language") or {}).get("code", "en_US")),
+            {key: list(value) for key, value in piper["phoneme_id_map"].items()},
+        )
+    checkpoint = load_voice_checkpoint(path)
+    text = checkpoint.config.text
+    id_map = {key: list(value) for key, value in checkpoint.phoneme_id_map.items()}
+    return checkpoint.config.audio.sample_rate, text.espeak_voice, text.language, id_map
 
 
 def _fingerprint(settings: WorkerSettings) -> str:
     """Everything that shapes a worker's results; a change invalidates journaled work."""
-    asr = settings.asr if isinstance(settings.asr, str) or settings.asr is None else settings.asr.name
     data = [
         _PIPELINE_VERSION,
         settings.sample_rate,
@@ -225,25 +265,27 @@ def _fingerprint(settings: WorkerSettings) -> str:
         dataclasses.asdict(settings.clip),
         dataclasses.asdict(settings.text),
         dataclasses.asdict(settings.segment),
-        asr,
+        settings.asr_name,
     ]
     return hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _run(
     corpus: Corpus, settings: WorkerSettings, output: Path, jobs: int, show: bool
-) -> tuple[list[list[ItemResult]], int]:
-    """Results per source item, in corpus order, and how many items were processed in this run."""
+) -> tuple[list[list[ItemResult]], int, int]:
+    """Results per source item in corpus order, how many items were processed in this run and how many reused."""
     fingerprint = _fingerprint(settings)
     keys = [task_key(item, fingerprint) for item in corpus.items]
     journal = Journal(output / WORK_DIR / "journal.jsonl")
     results: dict[int, list[ItemResult]] = {}
     todo: list[int] = []
     kept_hashes: set[str] = set()
+    reused = 0
     for index, (item, key) in enumerate(zip(corpus.items, keys, strict=True)):
         cached = journal.get(key)
         if cached is not None and _reusable(cached, output, kept_hashes):
-            results[index] = cached
+            results[index] = [_moved_to(result, item.source) for result in cached]
+            reused += 1
         elif item.problem is not None:
             results[index] = Worker(settings).process(item)
         else:
@@ -258,7 +300,15 @@ def _run(
         journal.compact(keys)
     finally:
         journal.close()
-    return [results[index] for index in range(len(corpus.items))], len(todo)
+    return [results[index] for index in range(len(corpus.items))], len(todo), reused
+
+
+def _moved_to(result: ItemResult, source: str) -> ItemResult:
+    """A journaled result under the item's current source (its line may have moved in the metadata file)."""
+    result.source = source
+    if result.entry is not None:
+        result.entry["source"] = source
+    return result
 
 
 def _reusable(cached: list[ItemResult], output: Path, kept_hashes: set[str]) -> bool:
@@ -281,9 +331,7 @@ def _execute(items: list[SourceItem], todo: list[int], settings: WorkerSettings,
         for index in todo:
             yield index, worker.process(items[index])
         return
-    # spawn, not fork: the parent has torch and onnxruntime loaded with their thread pools, which fork would copy
-    # in a state that can deadlock the child.
-    context = multiprocessing.get_context("spawn")
+    context = _pool_context()
     executor = ProcessPoolExecutor(min(jobs, len(todo)), context, initializer=init_worker, initargs=(settings,))
     try:
         futures: list[Future[tuple[int, list[ItemResult]]]] = [
@@ -296,6 +344,21 @@ def _execute(items: list[SourceItem], todo: list[int], settings: WorkerSettings,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Worker processes forked from a fork server that imported the worker's modules once.
+
+    Not plain fork: the caller may hold torch or onnxruntime thread pools, which fork copies in a state that can
+    deadlock the child. Not plain spawn: each worker would import torch and scipy itself (~5 s of CPU apiece,
+    longer than preparing a small corpus). The fork server is started clean, preloads once, and lives on for
+    later pools. As with spawn, a script that calls prepare(jobs>1) needs the ``if __name__ == "__main__":`` guard.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["voxtune.data.worker", "pyloudnorm", "scipy.signal"])
+    return context
+
+
 def _finish(
     input: str | Path,
     voice: str | Path,
@@ -303,7 +366,7 @@ def _finish(
     settings: WorkerSettings,
     options: PrepareOptions,
     per_item: list[list[ItemResult]],
-    processed: int,
+    work: tuple[int, int],
     output: Path,
 ) -> PrepareResult:
     results = _drop_duplicate_audio(copy.deepcopy([result for group in per_item for result in group]))
@@ -319,7 +382,11 @@ def _finish(
         seconds[entry["split"]] = round(seconds.get(entry["split"], 0.0) + entry["duration"], 3)
     write_jsonl(output / MANIFEST, kept)
     write_jsonl(output / REJECTED, [_rejected_row(result) for result in rejected])
-    report_settings = {**dataclasses.asdict(options), "asr": _asr_name(settings.asr), "speaker": settings.default_speaker}
+    report_settings = {
+        **dataclasses.asdict(options),
+        "asr": settings.asr_name,
+        "speaker": settings.default_speaker,
+    }
     write_json(output / DATASET, _dataset_info(input, voice, corpus, settings, kept, by_reason, report_settings))
     data = ReportData(
         input=str(input),
@@ -343,8 +410,8 @@ def _finish(
         rejected=len(rejected),
         by_reason=by_reason,
         seconds_by_split=dict(sorted(seconds.items())),
-        processed=processed,
-        reused=len(corpus.items) - processed,
+        processed=work[0],
+        reused=work[1],
     )
 
 
@@ -379,10 +446,6 @@ def _rejected_row(result: ItemResult) -> dict[str, Any]:
         "speaker": result.speaker,
         "text": result.text,
     }
-
-
-def _asr_name(asr: str | ASR | None) -> str | None:
-    return asr if isinstance(asr, str) or asr is None else asr.name
 
 
 def _dataset_info(

@@ -96,10 +96,7 @@ def sniff_pipe_csv(path: Path) -> str | None:
 
 def read_manifest_file(path: Path) -> list[SourceItem]:
     """A JSONL (or JSON list) or CSV manifest with audio path, text, and optionally id, speaker and split."""
-    if path.suffix.lower() in (".jsonl", ".json"):
-        rows = _json_rows(path)
-    else:
-        rows = _csv_rows(path)
+    rows = _json_rows(path) if path.suffix.lower() in (".jsonl", ".json") else _csv_rows(path)
     return [_manifest_item(row, source, path.parent) for row, source in rows]
 
 
@@ -112,7 +109,9 @@ def _json_rows(path: Path) -> list[tuple[dict[str, Any] | str, str]]:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             return [(f"not a valid JSON list: {error}", path.name)]
-        return [(row if isinstance(row, dict) else "not a JSON object", f"{path.name}[{i}]") for i, row in enumerate(data)]
+        return [
+            (row if isinstance(row, dict) else "not a JSON object", f"{path.name}[{i}]") for i, row in enumerate(data)
+        ]
     rows: list[tuple[dict[str, Any] | str, str]] = []
     for number, line, _raw in lines:
         source = f"{path.name}:{number}"

@@ -97,7 +97,9 @@ def read_folder(root: Path, exclude: Path | None = None) -> list[SourceItem]:
         speaker = relative.parts[0] if len(relative.parts) > 1 else None
         sidecar = next((file.with_suffix(s) for s in _SIDECARS if file.with_suffix(s).is_file()), None)
         text, problem = _read_transcript(sidecar) if sidecar is not None else (None, None)
-        items.append(SourceItem(relative_id(file, root), file, text, relative.as_posix(), speaker=speaker, problem=problem))
+        items.append(
+            SourceItem(relative_id(file, root), file, text, relative.as_posix(), speaker=speaker, problem=problem)
+        )
     return items
 
 

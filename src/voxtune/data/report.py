@@ -149,8 +149,12 @@ def _svg_histogram(bins: list[tuple[str, int]]) -> str:
         h = round(count * height / most)
         x = 30 + i * bar
         shapes.append(f'<rect x="{x}" y="{10 + height - h}" width="{bar - 4}" height="{h}" fill="#4a7fb5"/>')
-        shapes.append(f'<text x="{x + bar / 2 - 2}" y="{height + 24}" font-size="9" text-anchor="middle">{label}</text>')
-        shapes.append(f'<text x="{x + bar / 2 - 2}" y="{6 + height - h}" font-size="9" text-anchor="middle">{count}</text>')
+        shapes.append(
+            f'<text x="{x + bar / 2 - 2}" y="{height + 24}" font-size="9" text-anchor="middle">{label}</text>'
+        )
+        shapes.append(
+            f'<text x="{x + bar / 2 - 2}" y="{6 + height - h}" font-size="9" text-anchor="middle">{count}</text>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img" '
         f'aria-label="duration histogram (seconds)">{"".join(shapes)}</svg><p>clips per 1-second duration bin</p>'

@@ -3,8 +3,8 @@
 Formats: ``ljspeech`` (``metadata.csv`` id|text[|normalized] + ``wavs/``), ``piper`` (CSV ``wav|text`` or
 ``wav|speaker|text``), ``vctk`` (``txt/<speaker>/*.txt`` + ``wav*/<speaker>/``), ``libritts``
 (``<speaker>/<chapter>/*.wav`` + ``.normalized.txt``), ``manifest`` (CSV with a header, or JSONL: path, text,
-speaker, split), ``hf`` (a ``datasets`` dataset saved on disk, or a hub id when online) and ``folder`` (audio
-without transcripts, or with ``.txt``/``.lab`` sidecars). ``auto`` looks at the files to decide.
+speaker, split), ``hf`` (a ``datasets`` dataset saved on disk, or a hub id when online and asked for by name)
+and ``folder`` (audio without transcripts, or with ``.txt``/``.lab`` sidecars). ``auto`` looks at the files.
 
 Split lists beside the corpus (``train.txt``, ``dev.txt`` / ``val.txt``, ``test.txt``: one id or file name a line)
 give the split of every item that its format does not already assign; with lists present, an item in none of them
@@ -54,7 +54,7 @@ class Corpus:
 
 
 def read_corpus(source: str | Path, format: str = "auto", work_dir: Path | None = None) -> Corpus:
-    """Read every item of the corpus at ``source`` (a directory, a file, or a hub id for ``hf``).
+    """Read every item of the corpus at ``source`` (a directory, a file, or with format ``hf`` also a hub id).
 
     ``work_dir`` receives audio that has to be extracted to files first (Hugging Face datasets) and is never
     read as part of the corpus itself.
@@ -62,9 +62,12 @@ def read_corpus(source: str | Path, format: str = "auto", work_dir: Path | None 
     if format not in FORMATS:
         raise CorpusError(f"unknown corpus format {format!r}: use one of {', '.join(FORMATS)}")
     path = Path(source).expanduser()
-    if not path.exists() and not (format in ("auto", "hf") and _HUB_ID.match(str(source))):
-        raise CorpusError(f"input not found: {path}")
-    kind = detect_format(path) if format == "auto" and path.exists() else ("hf" if format == "auto" else format)
+    hub = format == "hf" and not path.exists() and _HUB_ID.match(str(source)) is not None
+    if not path.exists() and not hub:
+        # A mistyped relative path looks like a hub id: only an explicit --format hf goes to the network.
+        hint = " (a Hugging Face hub dataset needs --format hf)" if _HUB_ID.match(str(source)) else ""
+        raise CorpusError(f"input not found: {path}{hint}")
+    kind = detect_format(path) if format == "auto" else format
     root = path if path.is_dir() else path.parent
     items = _READERS[kind](path, work_dir)
     items, lists = _apply_split_lists(items, root if path.exists() else None)
@@ -123,7 +126,9 @@ def _read_folder(path: Path, work_dir: Path | None) -> list[SourceItem]:
     return read_folder(path, exclude=work_dir.parent if work_dir is not None else None)
 
 
-def _needs_dir(reader: Callable[[Path], list[SourceItem]], name: str) -> Callable[[Path, Path | None], list]:
+def _needs_dir(
+    reader: Callable[[Path], list[SourceItem]], name: str
+) -> Callable[[Path, Path | None], list[SourceItem]]:
     def read(path: Path, work_dir: Path | None) -> list[SourceItem]:
         if not path.is_dir():
             raise CorpusError(f"format {name!r} needs a corpus directory, got the file {path}")
