@@ -1,3 +1,11 @@
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
 import voxtune
 
 
@@ -7,6 +15,7 @@ def test_public_api_is_pinned() -> None:
         "Voice",
         "VoiceCheckpoint",
         "VoxtuneError",
+        "evaluate",
         "import_voice",
         "installed_voices",
         "load_checkpoint",
@@ -16,3 +25,46 @@ def test_public_api_is_pinned() -> None:
     ]
     for name in voxtune.__all__:
         assert hasattr(voxtune, name), name
+
+
+class Buzz:
+    name = "buzz"
+    sample_rate = 16000
+
+    def synthesize(self, text: str) -> np.ndarray:
+        t = np.arange(self.sample_rate) / self.sample_rate
+        return (0.2 * np.sin(2 * np.pi * 150 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))).astype(np.float32)
+
+
+def test_evaluate_is_callable_and_still_the_subpackage(tmp_path: Path) -> None:
+    from voxtune.asr import FakeASR
+    from voxtune.evaluate.runner import evaluate as run_evaluation
+
+    result = voxtune.evaluate(
+        [Buzz()], ["Hello there."], asr=FakeASR(lambda w, sr: "hello there"), metrics={"wer"}, use_cache=False
+    )
+    assert result.voice("buzz").summary["wer"] == 0.0
+    assert inspect.signature(voxtune.evaluate) == inspect.signature(run_evaluation)
+    # Every way of reaching the subpackage's modules keeps working beside the call.
+    assert voxtune.evaluate is sys.modules["voxtune.evaluate"]
+    assert voxtune.evaluate.load_testset is not None
+    import voxtune.evaluate.wer as wer_module
+    from voxtune.evaluate.wer import utterance_errors
+
+    assert wer_module.utterance_errors is utterance_errors
+
+
+def test_subpackage_paths_resolve_for_monkeypatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("voxtune.evaluate.testset.load_testset", lambda language="en": [])
+    from voxtune.evaluate import testset
+
+    assert testset.load_testset() == []
+
+
+def test_submodule_imported_before_voxtune_in_a_fresh_interpreter() -> None:
+    # The first import decides what ``voxtune.evaluate`` is; here it is a submodule, before any ``import voxtune``.
+    code = (
+        "import voxtune.evaluate.wer, voxtune; assert callable(voxtune.evaluate); "
+        "import voxtune.evaluate as e; assert e is voxtune.evaluate and e.load_testset()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,11 +6,15 @@ The public API::
     voice = voxtune.load_voice("joe")                   # installed name, .onnx, .pt, .ckpt, .pth, run dir
     audio = voice.synthesize("Lesson 3 starts at 7:30 am.")   # float32 (T,) at voice.sample_rate
     checkpoint = voxtune.import_voice("en_US-joe-medium.onnx")  # → VoiceCheckpoint; save with save_checkpoint
+    result = voxtune.evaluate(["joe"], out_dir="report")  # → EvalResult; report.json/.md + index.html written
 """
 
 from __future__ import annotations
 
+import inspect
+import types
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,11 +25,33 @@ from voxtune.pretrained.voices import load_voice_checkpoint as import_voice
 from voxtune.synth.backends import Scales
 from voxtune.synth.voice import Voice, load_voice
 
+if TYPE_CHECKING:
+    # What a type checker should see at ``voxtune.evaluate(...)``: the runner, with its exact signature.
+    from voxtune.evaluate.runner import evaluate
+else:
+    from voxtune import evaluate
+    from voxtune.evaluate.runner import evaluate as _run_evaluation
+
+    class _CallablePackage(types.ModuleType):
+        """``voxtune.evaluate`` stays the subpackage and, called, runs :func:`voxtune.evaluate.runner.evaluate`.
+
+        Binding the function to ``voxtune.evaluate`` instead would hide the subpackage from attribute lookups:
+        ``import voxtune.evaluate.cache as m`` and ``monkeypatch.setattr("voxtune.evaluate....")`` walk
+        ``getattr(voxtune, "evaluate")`` and would land on a function.
+        """
+
+        __call__ = staticmethod(_run_evaluation)
+        # inspect would otherwise treat __call__ as a method and drop ``voices`` from help() and IDE hints.
+        __signature__ = inspect.signature(_run_evaluation)
+
+    evaluate.__class__ = _CallablePackage
+
 __all__ = [
     "Scales",
     "Voice",
     "VoiceCheckpoint",
     "VoxtuneError",
+    "evaluate",
     "import_voice",
     "installed_voices",
     "load_checkpoint",

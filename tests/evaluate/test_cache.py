@@ -1,9 +1,18 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from voxtune.asr import FakeASR, Transcript, Word
-from voxtune.evaluate.cache import DiskCache, audio_key, embed_cached, transcribe_cached
+from voxtune.evaluate.cache import (
+    DiskCache,
+    audio_key,
+    dnsmos_cached,
+    embed_cached,
+    f0_contour_cached,
+    transcribe_cached,
+)
+from voxtune.evaluate.dnsmos import DnsmosScore
 
 
 class CountingEncoder:
@@ -59,3 +68,40 @@ def test_embeddings_and_no_voice_results_are_cached(tmp_path: Path) -> None:
     assert encoder.calls == 2
     assert first[1] is None and second[1] is None
     np.testing.assert_array_equal(second[0], [1.0, 0.0])
+
+
+def test_f0_contours_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import voxtune.evaluate.cache as cache_module
+
+    calls = []
+
+    def fake_contour(wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(1)
+        f0 = np.array([0.0, 120.0, 0.0])
+        return f0, f0 > 0
+
+    monkeypatch.setattr(cache_module, "f0_contour", fake_contour)
+    cache = DiskCache(tmp_path)
+    wave = np.ones(480, np.float32)
+    first = f0_contour_cached(wave, cache)
+    second = f0_contour_cached(wave, cache)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(second[0], [0.0, 120.0, 0.0])
+    np.testing.assert_array_equal(first[1], second[1])
+    assert second[1].tolist() == [False, True, False]
+
+
+def test_mos_scores_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import voxtune.evaluate.cache as cache_module
+
+    calls = []
+
+    def fake_dnsmos(wave: np.ndarray, sample_rate: int) -> DnsmosScore:
+        calls.append(wave.size)
+        return DnsmosScore(3.0, 4.0, 3.5, 3.9, ("x",))
+
+    monkeypatch.setattr(cache_module, "dnsmos", fake_dnsmos)
+    cache = DiskCache(tmp_path)
+    waves = [np.ones(10, np.float32)]
+    assert dnsmos_cached(waves, 16000, cache) == dnsmos_cached(waves, 16000, cache) == [fake_dnsmos(waves[0], 0)]
+    assert len(calls) == 2  # once in the first call, once for the expected value

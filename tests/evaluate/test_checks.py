@@ -40,3 +40,9 @@ def test_real_recordings() -> None:
     silence, _ = load_audio(ALLISON / "wavs" / "silence__1.flac")
     assert audio_flags(speech, sr) == ()
     assert audio_flags(silence, sr) == (SILENT,)
+
+
+def test_noisy_speech_is_still_speech() -> None:
+    wave = voiced(seconds=2.0)
+    noisy = wave + noise(seconds=2.0, amplitude=0.03)
+    assert NON_SPEECH not in audio_flags(noisy, 16000)

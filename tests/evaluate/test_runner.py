@@ -176,3 +176,21 @@ def test_references_alone_can_be_scored(tmp_path: Path) -> None:
     (truth,) = result.voices
     assert truth.kind == "reference" and truth.summary["speaker_similarity"] == pytest.approx(1.0, abs=1e-4)
     assert [u.metrics.get("wer") for u in truth.utterances] == [1.0, 1.0, None]  # "???": lengths are +0.1 s
+
+
+def test_torch_voices_read_the_same_way_every_run_so_the_cache_hits(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+
+    class NoisyVoice(ToneVoice):
+        def synthesize(self, text: str) -> np.ndarray:
+            return super().synthesize(text) + 0.01 * torch.randn(1).item()
+
+    asr = fake_asr()
+    kwargs = dict(asr=asr, metrics={"wer"}, cache_dir=tmp_path, progress=False)
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    evaluate([NoisyVoice("n", 150.0)], PROMPTS, **kwargs)
+    evaluate([NoisyVoice("n", 150.0)], PROMPTS, **kwargs)
+    assert asr.waves_seen == 3
+    assert torch.rand(1) == expected  # the caller's random stream is left where it was

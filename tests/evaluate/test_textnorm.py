@@ -20,6 +20,9 @@ from voxtune.evaluate.textnorm import normalize_for_scoring
         ("the U.S.A.", "the USA"),
         ("The city centre’s colours", "the city centers colors"),
         ("...to exit the menu.", "To exit the menu!"),
+        ("The train leaves at 7:45 in the morning.", "The train leaves at 7.45 in the morning."),
+        ("It starts at 2:30 PM sharp.", "It starts at 230 p.m. sharp."),
+        ("more than a hundred years", "more than 100 years"),
     ],
 )
 def test_written_and_heard_forms_score_equal(written: str, heard: str) -> None:
@@ -30,6 +33,11 @@ def test_output_is_plain_lowercase_words() -> None:
     assert normalize_for_scoring("  Hello,   WORLD!! (3 times) ") == "hello world three times"
     assert normalize_for_scoring("") == ""
     assert normalize_for_scoring("?!") == ""
+
+
+def test_decimals_and_plain_numbers_stay_numbers() -> None:
+    assert normalize_for_scoring("It weighs 2.30 kilos") == "it weighs two point three zero kilos"
+    assert normalize_for_scoring("Room 230 is free") != normalize_for_scoring("Room 2:30 is free")
 
 
 def test_other_languages_keep_their_digits() -> None:

@@ -33,7 +33,8 @@ class WhisperASR:
     """Transcribe with faster-whisper on CPU (int8 by default: the fastest, and WER within noise of fp32).
 
     ``model`` is a size or hub id (``"base"``, ``"Systran/faster-whisper-small"``) or a local model directory.
-    ``download`` allows fetching a named model that is not in the local hub cache.
+    ``download`` allows fetching a named model that is not in the local hub cache; ``cpu_threads`` defaults to
+    the cores this process may use.
     """
 
     def __init__(
@@ -43,7 +44,7 @@ class WhisperASR:
         language: str = "en",
         compute_type: str = "int8",
         beam_size: int = 5,
-        cpu_threads: int = 0,
+        cpu_threads: int | None = None,
         download: bool = True,
     ) -> None:
         self._language = language
@@ -55,7 +56,7 @@ class WhisperASR:
             raise ASRUnavailableError(f"Whisper model directory {model} {problem}; {OFFLINE_HINT}")
         self._label = Path(model).resolve().name if local else model
         self._model = _load_model(
-            str(Path(model).resolve()) if local else model, local, compute_type, cpu_threads, download
+            str(Path(model).resolve()) if local else model, local, compute_type, cpu_threads or _cores(), download
         )
 
     @property
@@ -89,6 +90,14 @@ class WhisperASR:
             for word in segment.words or ()
         )
         return Transcript(text, words)
+
+
+def _cores() -> int:
+    """Cores this process may use (CTranslate2's own default is 4 threads, oversubscribing small machines)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _looks_like_path(model: str) -> bool:

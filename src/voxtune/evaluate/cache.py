@@ -1,8 +1,8 @@
-"""On-disk cache of transcripts and speaker embeddings, keyed by audio content and model identity.
+"""On-disk cache of transcripts, speaker embeddings, MOS scores and F0 contours, keyed by audio and model.
 
-Re-running a report re-synthesizes (that is what RTF measures) but the same audio through the same model is
-never transcribed or embedded twice. Keys hash the float32 samples, the sample rate and the model's ``name``,
-so a different ASR model, a resampled clip or a changed voice can never hit a stale entry.
+Re-running a report re-synthesizes (that is what RTF measures), but the same audio through the same model is
+never transcribed, embedded, rated or pitch-tracked twice. Keys hash the float32 samples, the sample rate and
+the model's identity, so a different ASR model, a resampled clip or a changed voice never hits a stale entry.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from voxtune.asr.protocol import ASR, Transcript, Word
+from voxtune.asr.resample import ASR_SAMPLE_RATE
+from voxtune.evaluate.dnsmos import DNSMOS_IDENTITY, DnsmosScore, dnsmos
+from voxtune.evaluate.f0 import F0_IDENTITY, f0_contour
 from voxtune.evaluate.speaker import SpeakerEncoder
 
 CACHE_ENV = "VOXTUNE_CACHE_DIR"
@@ -122,6 +125,35 @@ def embed_cached(
                 cache.put_array("embeddings", key, stored)
         embeddings.append(stored if stored.size else None)
     return embeddings
+
+
+def dnsmos_cached(waves: Sequence[np.ndarray], sample_rate: int, cache: DiskCache | None) -> list[DnsmosScore]:
+    """:func:`~voxtune.evaluate.dnsmos.dnsmos` of each wave ``(T,)``, with cache lookups first."""
+    scores = []
+    for wave in waves:
+        key = audio_key(wave, sample_rate, DNSMOS_IDENTITY)
+        stored = cache.get_json("dnsmos", key) if cache is not None else None
+        if isinstance(stored, dict):
+            scores.append(DnsmosScore(**{**stored, "flags": tuple(stored.get("flags", ()))}))
+            continue
+        score = dnsmos(wave, sample_rate)
+        if cache is not None:
+            cache.put_json("dnsmos", key, asdict(score))
+        scores.append(score)
+    return scores
+
+
+def f0_contour_cached(wave: np.ndarray, cache: DiskCache | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~voxtune.evaluate.f0.f0_contour` of a 16 kHz wave ``(T,)``, with a cache lookup first."""
+    key = audio_key(wave, ASR_SAMPLE_RATE, F0_IDENTITY)
+    stored = cache.get_array("f0", key) if cache is not None else None
+    if stored is None:
+        f0, _ = f0_contour(wave)
+        stored = f0.astype(np.float32)
+        if cache is not None:
+            cache.put_array("f0", key, stored)
+    # Unvoiced frames hold 0 Hz, so the voicing decision travels inside the contour.
+    return stored.astype(np.float64), stored > 0
 
 
 def _transcript(value: object) -> Transcript | None:

@@ -21,8 +21,9 @@ NOT_FINITE = "not_finite"
 MIN_SECONDS = 0.25
 # Piper-style peak normalisation leaves a sample or two at full scale; clipping leaves many.
 MAX_CLIPPED_FRACTION = 1e-3
-# Speech is far from white noise: its median spectral flatness is ~0.01 where white noise gives ~0.5.
-MAX_SPEECH_FLATNESS = 0.2
+# Speech is far from white noise: the median spectral flatness of its loudest frames is below 0.01 in every
+# clean clip checked and about 0.1 with loud background noise (10 dB SNR), where white noise alone gives ~0.57.
+MAX_SPEECH_FLATNESS = 0.3
 # Syllables make speech loudness swing (std of 10 ms frame levels ≥ 5 dB in every real clip checked);
 # steady tones and hum stay within a dB or two.
 MIN_SPEECH_LEVEL_STD_DB = 2.5
@@ -56,15 +57,15 @@ def audio_flags(wave: np.ndarray, sample_rate: int) -> tuple[str, ...]:
 def _speech_like(wave: np.ndarray, sample_rate: int) -> bool:
     frame = max(16, round(0.025 * sample_rate))
     hop = max(1, round(0.010 * sample_rate))
-    levels = frame_rms_db(wave, frame, hop)
+    if wave.size < frame:
+        return False
+    levels = frame_rms_db(wave, frame, hop)[: (wave.size - frame) // hop + 1]
     active = levels > levels.max() - _ACTIVE_RANGE_DB
-    if wave.size < frame or active.sum() < 3:
+    if active.sum() < 3 or np.std(levels[active]) < MIN_SPEECH_LEVEL_STD_DB:
         return False
-    starts = np.flatnonzero(active) * hop
-    starts = starts[starts + frame <= wave.size]
-    if starts.size == 0:
-        return False
-    frames = wave[starts[:, None] + np.arange(frame)] * np.hanning(frame).astype(np.float32)
+    # The loudest frames are vowels in speech: harmonic even under background noise, where noise stays flat.
+    loud = np.flatnonzero(levels >= np.quantile(levels, 0.75))
+    frames = wave[loud[:, None] * hop + np.arange(frame)] * np.hanning(frame).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2 + 1e-12
     flatness = np.exp(np.mean(np.log(power), axis=1)) / np.mean(power, axis=1)
-    return bool(np.median(flatness) <= MAX_SPEECH_FLATNESS and np.std(levels[active]) >= MIN_SPEECH_LEVEL_STD_DB)
+    return bool(np.median(flatness) <= MAX_SPEECH_FLATNESS)

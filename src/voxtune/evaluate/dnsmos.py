@@ -22,6 +22,8 @@ from voxtune.evaluate.checks import SILENT, TOO_SHORT
 # (as Microsoft's reference script does); tiling a blip is meaningless, so clips below this are not rated.
 _WINDOW_SECONDS = 9.01
 _MIN_SECONDS = 0.25
+# Names the models and this module's preprocessing in cache keys; change it when either changes.
+DNSMOS_IDENTITY = "speechmos-dnsmos:sig_bak_ovr+model_v8:tile1"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ log-F0 contours does not, and says whether the intonation rises and falls in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import librosa
@@ -23,6 +24,8 @@ F0_MAX_HZ = 600.0
 # grid is 5x faster but its HMM then marks whole words of synthetic (less periodic) speech unvoiced.
 _FRAME_LENGTH = 640
 NO_COMMON_VOICING = "no_common_voicing"
+# Names the tracker and its settings in cache keys; change it when they change.
+F0_IDENTITY = f"librosa-pyin:{F0_MIN_HZ}-{F0_MAX_HZ}:{_FRAME_LENGTH}/{HOP_LENGTH}"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,10 @@ class F0Score:
 
 
 def f0_contour(wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """F0 of a 16 kHz wave ``(T,)`` → ``(f0 (1 + T // 160,), voiced (same,) bool)``; unvoiced frames hold 0."""
+    """F0 of a 16 kHz wave ``(T,)`` → ``(f0 (1 + T // 160,), voiced (same,) bool)``; unvoiced frames hold 0.
+
+    pyin costs about a quarter of a second per second of audio: the slowest metric here, hence cacheable.
+    """
     f0, voiced, _ = librosa.pyin(
         np.asarray(wave, dtype=np.float32),
         fmin=F0_MIN_HZ,
@@ -75,10 +81,13 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def f0_aligned(alignment: Alignment) -> F0Score:
-    """F0 errors read along an existing alignment (shared with MCD)."""
-    f0, voiced = f0_contour(alignment.wave)
-    reference_f0, reference_voiced = f0_contour(alignment.reference)
+Contour = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def f0_aligned(alignment: Alignment, contour: Contour = f0_contour) -> F0Score:
+    """F0 errors read along an existing alignment (shared with MCD); ``contour`` may be a cached f0_contour."""
+    f0, voiced = contour(alignment.wave)
+    reference_f0, reference_voiced = contour(alignment.reference)
     return f0_errors_from_contours(f0, voiced, reference_f0, reference_voiced, alignment.path)
 
 

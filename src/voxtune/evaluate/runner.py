@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
-from collections.abc import Collection, Sequence
+import zlib
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -68,7 +71,9 @@ def evaluate(
 
     Prompts: ``texts`` (strings, or a text file with one prompt per line), else corpus ``data`` (its ``split``),
     else the built-in test set. ``refs`` is a corpus whose recordings are matched to the prompts by id, then
-    by text; with refs, ``voices`` may be empty (to score the recordings alone, e.g. to judge the judge). ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``.
+    by text; with refs, ``voices`` may be empty (to score the recordings alone, e.g. to judge the judge).
+    ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``. Transcripts,
+    embeddings and MOS scores are cached under ``cache_dir`` (default: :func:`default_cache_dir`).
     """
     unknown = set(metrics) - ALL_METRICS
     if unknown:
@@ -102,7 +107,9 @@ def evaluate(
         row = score_row(voice.name, "voice", prompts, clips, context)
         row.seconds = {"synthesize": synthesis_seconds, **row.seconds}
         rows.append((row, clips))
-    if references is not None:
+    # Without a single recording of these prompts the row would hold only gaps; the references then serve only
+    # as the speaker-similarity target.
+    if references is not None and references.parallel:
         clips = [_reference_clip(references, prompt) for prompt in prompts]
         rows.append((score_row("ground truth", "reference", prompts, clips, context), clips))
     result = EvalResult(
@@ -132,6 +139,7 @@ def _load_voices(voices: Sequence[VoiceLike | str]) -> list[VoiceLike]:
             # Imported on use: synthesis pulls in torch, onnxruntime and espeak, which scoring alone never needs.
             from voxtune.synth.voice import load_voice
 
+            _seed_onnxruntime()
             voice = load_voice(voice)
         seen[voice.name] = seen.get(voice.name, 0) + 1
         loaded.append(voice if seen[voice.name] == 1 else _Renamed(voice, f"{voice.name} #{seen[voice.name]}"))
@@ -162,13 +170,44 @@ def _synthesize(voice: VoiceLike, prompts: Sequence[Prompt], progress: bool) -> 
     for prompt in tqdm(prompts, desc=f"{voice.name}: synthesize", leave=False, disable=not progress):
         start = time.perf_counter()
         try:
-            wave = np.asarray(voice.synthesize(prompt.text), dtype=np.float32).reshape(-1)
+            with _seeded(prompt.text):
+                wave = np.asarray(voice.synthesize(prompt.text), dtype=np.float32).reshape(-1)
         except Exception as error:  # one prompt a voice cannot read must not end the evaluation
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
             clips.append(Clip(np.zeros(0, np.float32), voice.sample_rate, None, [SYNTHESIS_FAILED, reason]))
             continue
         clips.append(Clip(wave, voice.sample_rate, time.perf_counter() - start))
     return clips
+
+
+@contextmanager
+def _seeded(text: str) -> Iterator[None]:
+    """Seed torch from the text while synthesizing it, restoring the caller's random state afterwards.
+
+    VITS samples noise: unseeded, every run reads differently, metrics jitter between runs and no cached
+    transcript is ever hit again. Seeded, a torch voice reads each prompt the same way every run. (onnxruntime
+    voices draw noise inside the graph from a generator seeded once per session: see :func:`_seed_onnxruntime`.)
+    """
+    torch = sys.modules.get("torch")  # a voice that runs on torch has imported it; others need no seed
+    if torch is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(zlib.crc32(text.encode()))
+        yield
+
+
+def _seed_onnxruntime() -> None:
+    """Fix onnxruntime's seed before a voice session is made: its random ops seed themselves from it once.
+
+    A session created after this draws the same noise sequence in every process, so an ONNX voice reading the
+    same prompts in the same order produces the same audio run after run (and the cache hits).
+    """
+    try:
+        import onnxruntime
+    except ImportError:
+        return
+    onnxruntime.set_seed(0)
 
 
 def _reference_clips(references: References | None) -> dict[str, Clip]:

@@ -15,6 +15,13 @@ from voxtune.text.normalize import normalize_text
 # Dotted abbreviations spoken letter by letter: "A.M.", "p.m", "U.S.A." → "AM", "pm", "USA" (the dots would
 # otherwise split them into letters, and "5 PM" would not match "5 p.m.").
 _DOTTED_ACRONYM = re.compile(r"\b[A-Za-z](?:\.[A-Za-z])+\b\.?")
+# Clock times as ASR systems write them: "7.45 in the morning", "230 p.m." → "7:45 ...", "2:30 p.m.", so the
+# frontend reads them as times instead of "seven point four five" and "two hundred thirty".
+_TIME_CONTEXT = r"(?=\s*(?:[ap]\.?m\b|in the (?:morning|afternoon|evening)|at night|o'clock))"
+_DOTTED_TIME = re.compile(r"\b([01]?\d|2[0-3])\.([0-5]\d)\b" + _TIME_CONTEXT, re.IGNORECASE)
+_RUN_TOGETHER_TIME = re.compile(r"\b([1-9]|1[0-2])([0-5]\d)\b(?=\s*[ap]\.?m\b)", re.IGNORECASE)
+# "a hundred" and "100" are the same words once the digits are read ("one hundred").
+_A_NUMBER = re.compile(r"\ba (hundred|thousand|million|billion)\b")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 # Whole-word contractions whose expansion is not regular (or is ambiguous and settled here once).
 _IRREGULAR = {
@@ -65,13 +72,14 @@ def normalize_for_scoring(text: str, language: str = "en") -> str:
     :func:`voxtune.text.normalize.normalize_text` produces, applied to both sides alike).
     """
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    text = _RUN_TOGETHER_TIME.sub(r"\1:\2", _DOTTED_TIME.sub(r"\1:\2", text))
     text = _DOTTED_ACRONYM.sub(lambda match: match.group(0).replace(".", ""), _spell_out(text, language)).lower()
     # Hyphens and slashes join words in writing only: "twenty-one", "and/or".
     text = re.sub(r"[-/\u2010-\u2015]", " ", text).replace("&", " and ")
     text = _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
     words = [_expand(word) for word in text.split(" ")] if language == "en" else text.split(" ")
     text = " ".join(word.replace("'", "").replace("_", " ") for word in words)
-    text = _SPACES.sub(" ", text).strip()
+    text = _A_NUMBER.sub(r"one \1", _SPACES.sub(" ", text).strip())
     return _VARIANT.sub(lambda match: _VARIANTS[match.group(1)], text)
 
 

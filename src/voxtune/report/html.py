@@ -19,14 +19,18 @@ h1 { margin-bottom: 4px; } .meta { color: #555; margin-top: 0; }
 table { border-collapse: collapse; background: #fff; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; vertical-align: top; }
 th { background: #f0f0f3; text-align: left; }
-table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+/* Narrower cells keep all sixteen metric columns on a laptop-wide page now that no number wraps. */
+table.summary th, table.summary td { padding: 4px 6px; }
 td.best { background: #d9f7df; font-weight: 700; } td.best::after { content: " ★"; color: #1a7f37; }
 tr.reference td { background: #f4f1ff; font-style: italic; }
 .hists { display: flex; flex-wrap: wrap; gap: 12px; } .hists figure { margin: 0; }
 .hists img { border: 1px solid #ddd; background: #fff; }
-td.prompt { max-width: 260px; } td.prompt code { color: #666; } .cat { color: #888; font-size: 12px; }
+/* Without a floor the prompt column shrinks to its longest word while wide spectrograms take the row. */
+td.prompt { min-width: 180px; max-width: 260px; } td.prompt code { color: #666; }
+.cat { color: #888; font-size: 12px; } table.summary td:first-child, table.utts th { white-space: nowrap; }
 td.clip { min-width: 260px; } td.clip audio { width: 250px; height: 32px; display: block; }
-td.clip img.spec { display: block; height: 64px; max-width: 420px; margin: 4px 0; image-rendering: pixelated; }
+td.clip img.spec { display: block; height: 64px; max-width: 360px; margin: 4px 0; image-rendering: pixelated; }
 .hyp { font-family: ui-monospace, monospace; font-size: 12px; color: #333; }
 .nums { font-size: 12px; color: #444; } .err { color: #b42318; font-weight: 600; } .ok { color: #1a7f37; }
 .flag { display: inline-block; background: #fde2e1; color: #8a1c13; border-radius: 3px; padding: 0 4px;
@@ -44,8 +48,9 @@ def render_html(result: EvalResult, spectrograms: Mapping[tuple[str, str], str],
         f'<p class="meta">{_meta(result)}</p>',
         "<h2>Summary</h2>",
         _summary(result),
-        '<p class="meta">★ best voice per column (the ground-truth row is the ceiling and is not ranked).</p>',
     ]
+    if sum(row.kind == "voice" for row in result.voices) > 1:
+        parts.append('<p class="meta">★ best voice per column (the ground-truth row is the ceiling, not ranked).</p>')
     if histograms:
         parts += ["<h2>Distributions</h2>", '<div class="hists">']
         parts += [

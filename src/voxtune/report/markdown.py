@@ -23,9 +23,9 @@ def render_markdown(result: EvalResult) -> str:
         "",
         *_summary(result),
         "",
-        "Best voice per column in **bold** (ground truth excluded: it is the ceiling).",
-        "",
     ]
+    if sum(row.kind == "voice" for row in result.voices) > 1:
+        lines += ["Best voice per column in **bold** (ground truth excluded: it is the ceiling).", ""]
     lines += _flagged(result)
     lines += _utterances(result)
     return "\n".join(lines) + "\n"
