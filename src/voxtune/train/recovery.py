@@ -31,6 +31,8 @@ from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, mode
 log = logging.getLogger(__name__)
 
 RECOVERABLE = ("enc_q.",)
+# Bumped whenever the recovery recipe changes, so cached results of an older recipe are not reused.
+RECIPE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _cache_key(base: VoiceCheckpoint, config: RecoveryConfig) -> str:
     for name in sorted(base.model):
         digest.update(name.encode())
         digest.update(base.model[name].detach().cpu().numpy().tobytes())
-    digest.update(repr(config).encode())
+    digest.update(f"{RECIPE_VERSION}:{config!r}".encode())
     return digest.hexdigest()[:20]
 
 
