@@ -141,6 +141,9 @@ def run_piper(anchor_python: str, data: Path, batch_size: int, steps: int, threa
             **os.environ,
             "OMP_NUM_THREADS": str(threads),
             "PYTHONPATH": str(Path("/work/shared/tools/piper-anchor")),
+            # A numba cache of its own: voxtune's cached alignment kernel refers to the voxtune package, which the
+            # anchor's environment does not have.
+            "NUMBA_CACHE_DIR": f"{run}/numba",
         }
         # Two optimizers advance Lightning's global_step by 2 per batch.
         command = [
@@ -181,7 +184,9 @@ def run_piper(anchor_python: str, data: Path, batch_size: int, steps: int, threa
         start = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=run)
         if proc.returncode != 0:
-            raise RuntimeError(f"piper trainer failed:\n{proc.stderr[-3000:]}")
+            Path("out").mkdir(exist_ok=True)
+            Path("out/piper-anchor-stderr.txt").write_text(proc.stderr)
+            raise RuntimeError("piper trainer failed; its stderr is in out/piper-anchor-stderr.txt")
         summary = json.loads(Path(run, "step_times.json").read_text())
         peaks = [
             float(line.split("maxrss_self=")[1].split("MB")[0])
