@@ -16,10 +16,13 @@ def test_public_api_is_pinned() -> None:
         "VoiceCheckpoint",
         "VoxtuneError",
         "evaluate",
+        "finetune",
         "import_voice",
         "installed_voices",
         "load_checkpoint",
         "load_voice",
+        "prepare",
+        "pretrain",
         "save_checkpoint",
         "synthesize",
     ]
@@ -68,3 +71,15 @@ def test_submodule_imported_before_voxtune_in_a_fresh_interpreter() -> None:
         "import voxtune.evaluate as e; assert e is voxtune.evaluate and e.load_testset()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_training_code_is_loaded_only_on_demand() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, voxtune; print('voxtune.train.loop' in sys.modules); voxtune.finetune; "
+        "print('voxtune.train.loop' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

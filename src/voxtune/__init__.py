@@ -7,6 +7,11 @@ The public API::
     audio = voice.synthesize("Lesson 3 starts at 7:30 am.")   # float32 (T,) at voice.sample_rate
     checkpoint = voxtune.import_voice("en_US-joe-medium.onnx")  # → VoiceCheckpoint; save with save_checkpoint
     result = voxtune.evaluate(["joe"], out_dir="report")  # → EvalResult; report.json/.md + index.html written
+    voxtune.prepare("recordings/", "data/me", voice="joe")      # → PrepareResult; manifest.jsonl + report.html
+    voxtune.finetune("joe", "data/me", "runs/me")               # → RunResult; run dir with best.pt
+
+``prepare``, ``pretrain`` and ``finetune`` are imported on first use, so inference (and the server) never loads
+the training code.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from voxtune.synth.backends import Scales
 from voxtune.synth.voice import Voice, load_voice
 
 if TYPE_CHECKING:
-    # What a type checker should see at ``voxtune.evaluate(...)``: the runner, with its exact signature.
+    # What a type checker should see at ``voxtune.evaluate(...)``: the runner, with its exact signature; and the
+    # lazily imported training entry points with theirs.
+    from voxtune.data.prepare import prepare
     from voxtune.evaluate.runner import evaluate
+    from voxtune.train.api import finetune, pretrain
 else:
     from voxtune import evaluate
     from voxtune.evaluate.runner import evaluate as _run_evaluation
@@ -52,13 +60,31 @@ __all__ = [
     "VoiceCheckpoint",
     "VoxtuneError",
     "evaluate",
+    "finetune",
     "import_voice",
     "installed_voices",
     "load_checkpoint",
     "load_voice",
+    "prepare",
+    "pretrain",
     "save_checkpoint",
     "synthesize",
 ]
+
+_LAZY = {
+    "prepare": "voxtune.data.prepare",
+    "pretrain": "voxtune.train.api",
+    "finetune": "voxtune.train.api",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'voxtune' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
