@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,11 @@ def make_dataset(root: Path, n_train: int = 6, n_dev: int = 2, seed: int = 0) ->
             }
             manifest.write(json.dumps(record) + "\n")
     return root
+
+
+@pytest.fixture
+def dataset_factory() -> Callable[..., Path]:
+    return make_dataset
 
 
 @pytest.fixture

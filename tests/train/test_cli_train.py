@@ -6,8 +6,9 @@ from voxtune.cli import main
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, save_checkpoint
 
 
-def test_finetune_command_runs_and_resumes(tmp_path: Path, dataset: Path, base_voice: VoiceCheckpoint,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_finetune_command_runs_and_resumes(
+    tmp_path: Path, dataset: Path, base_voice: VoiceCheckpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = save_checkpoint(base_voice, tmp_path / "base.pt")
     run = tmp_path / "run"
     common = ["finetune", "--base", str(base), "--data", str(dataset), "-o", str(run)]
@@ -29,16 +30,23 @@ def test_finetune_command_runs_and_resumes(tmp_path: Path, dataset: Path, base_v
         (["mixed_precision=int4"], "mixed_precision"),
     ],
 )
-def test_finetune_bad_settings(tmp_path: Path, dataset: Path, base_voice: VoiceCheckpoint, extra: list[str],
-                               message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_finetune_bad_settings(
+    tmp_path: Path,
+    dataset: Path,
+    base_voice: VoiceCheckpoint,
+    extra: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     base = save_checkpoint(base_voice, tmp_path / "base.pt")
     code = main(["finetune", "--base", str(base), "--data", str(dataset), "-o", str(tmp_path / "run"), *extra])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
 
 
-def test_finetune_missing_dataset(tmp_path: Path, base_voice: VoiceCheckpoint,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_finetune_missing_dataset(
+    tmp_path: Path, base_voice: VoiceCheckpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = save_checkpoint(base_voice, tmp_path / "base.pt")
     code = main(["finetune", "--base", str(base), "--data", str(tmp_path / "none"), "-o", str(tmp_path / "run")])
     assert code == 2 and "voxtune prepare" in capsys.readouterr().err

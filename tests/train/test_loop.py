@@ -103,3 +103,33 @@ def test_bad_item_does_not_kill_the_run(tmp_path: Path, dataset: Path, base_voic
     (dataset / "wavs" / "u000.flac").write_bytes(b"corrupt")
     result = train(base_voice, dataset, config(tmp_path, max_steps=4), progress=False)
     assert result.step == 4
+
+
+def test_overfitting_one_utterance_reproduces_it(tmp_path: Path, base_voice, dataset_factory) -> None:  # type: ignore[no-untyped-def]
+    """Trained on a single clip, the model's aligned synthesis of that clip converges on the recording."""
+    from voxtune.data.loader import SpeechDataset, collate, read_manifest
+    from voxtune.pretrained.checkpoint import model_from_checkpoint
+    from voxtune.train.evaluation import mel_distance
+
+    data = dataset_factory(tmp_path / "one", n_train=1, n_dev=0, seed=3)
+    audio = base_voice.config.audio
+    batch = collate([SpeechDataset(read_manifest(data, "train", audio), audio)[0]])
+    assert batch is not None
+    before = mel_distance(model_from_checkpoint(base_voice).eval(), [batch], audio)
+    train(
+        base_voice,
+        data,
+        config(
+            tmp_path,
+            max_steps=150,
+            per_device_train_batch_size=1,
+            save_steps=150,
+            eval_steps=0,
+            learning_rate=5e-3,
+            discriminator_warmup_steps=0,
+        ),
+        progress=False,
+    )
+    trained = load_checkpoint(tmp_path / "run" / "best.pt")
+    after = mel_distance(model_from_checkpoint(trained).eval(), [batch], audio)
+    assert after < 0.5 * before

@@ -214,13 +214,11 @@ def train(
             provenance={**base.provenance, "steps": state.step, "data": str(data)},
         )
 
-    def save(final: bool = False) -> None:
+    def save() -> None:
         if not accelerator.is_main_process:
             return
         ckpt.save_run_checkpoint(run_dir, state.step, voice_checkpoint(with_train_state=True))
         ckpt.prune(run_dir, config.save_total_limit, {s for _, s in state.best[: config.save_best_total_limit]})
-        if final and not state.best:
-            save_checkpoint(voice_checkpoint(with_train_state=False), run_dir / "best.pt")
 
     def evaluate_now() -> None:
         model: VITS = accelerator.unwrap_model(generator)
@@ -320,7 +318,10 @@ def train(
             if config.eval_steps and state.step % config.eval_steps:
                 evaluate_now()
             if not ckpt.list_checkpoints(run_dir) or ckpt.list_checkpoints(run_dir)[-1][0] != state.step:
-                save(final=True)
+                save()
+    # A run without any evaluation (no dev split, eval_steps=0) still ends with a voice: its last weights.
+    if accelerator.is_main_process and not state.best and state.step > 0:
+        save_checkpoint(voice_checkpoint(with_train_state=False), run_dir / "best.pt")
     if bar is not None:
         bar.close()
     if writer is not None:
