@@ -15,6 +15,31 @@ from voxtune.models.vits.layers import _norm_except_dim0
 StateDict = dict[str, torch.Tensor]
 
 
+# Hyperparameters that VITS configs and Piper's Lightning hyperparameters both name as voxtune's ModelConfig does.
+ARCHITECTURE_FIELDS = (
+    "inter_channels",
+    "hidden_channels",
+    "filter_channels",
+    "n_heads",
+    "n_layers",
+    "kernel_size",
+    "p_dropout",
+    "resblock",
+    "resblock_kernel_sizes",
+    "resblock_dilation_sizes",
+    "upsample_rates",
+    "upsample_initial_channel",
+    "upsample_kernel_sizes",
+    "gin_channels",
+    "use_sdp",
+)
+
+
+def nested_tuples(value: Any) -> Any:
+    """JSON lists (possibly nested) → tuples, as the frozen configs hold them."""
+    return tuple(nested_tuples(v) for v in value) if isinstance(value, list | tuple) else value
+
+
 class PretrainedFormatError(VoxtuneError):
     """A pretrained file whose tensors do not fit the voxtune model (one-line message)."""
 

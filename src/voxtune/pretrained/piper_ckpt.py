@@ -16,35 +16,14 @@ from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.pretrained.discriminator import discriminator_from_state
 from voxtune.pretrained.keymap import (
+    ARCHITECTURE_FIELDS,
     PretrainedFormatError,
     check_against,
     depth_fields,
+    nested_tuples,
     rename_parametrized_weight_norm,
 )
 from voxtune.pretrained.torch_files import load_torch_file
-
-_MODEL_FIELDS = (
-    "inter_channels",
-    "hidden_channels",
-    "filter_channels",
-    "n_heads",
-    "n_layers",
-    "kernel_size",
-    "p_dropout",
-    "resblock",
-    "resblock_kernel_sizes",
-    "resblock_dilation_sizes",
-    "upsample_rates",
-    "upsample_initial_channel",
-    "upsample_kernel_sizes",
-    "gin_channels",
-    "use_sdp",
-    "segment_size",
-)
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(_tuple(v) for v in value) if isinstance(value, list | tuple) else value
 
 
 def _voice_config(
@@ -59,7 +38,8 @@ def _voice_config(
         mel_fmin=float(hparams.get("mel_fmin", 0.0)),
         mel_fmax=hparams.get("mel_fmax"),
     )
-    fields = {name: _tuple(hparams[name]) for name in _MODEL_FIELDS if name in hparams}
+    names = (*ARCHITECTURE_FIELDS, "segment_size")
+    fields = {name: nested_tuples(hparams[name]) for name in names if name in hparams}
     model = ModelConfig(
         num_symbols=int(generator["enc_p.emb.weight"].shape[0]),
         n_speakers=int(hparams.get("num_speakers", 1)),

@@ -15,35 +15,15 @@ from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.pretrained.discriminator import discriminator_from_state
 from voxtune.pretrained.keymap import (
+    ARCHITECTURE_FIELDS,
     PretrainedFormatError,
     check_against,
     depth_fields,
+    nested_tuples,
     rename_parametrized_weight_norm,
 )
 from voxtune.pretrained.torch_files import load_torch_file
 from voxtune.text.symbols import vits_symbol_map
-
-_MODEL_FIELDS = (
-    "inter_channels",
-    "hidden_channels",
-    "filter_channels",
-    "n_heads",
-    "n_layers",
-    "kernel_size",
-    "p_dropout",
-    "resblock",
-    "resblock_kernel_sizes",
-    "resblock_dilation_sizes",
-    "upsample_rates",
-    "upsample_initial_channel",
-    "upsample_kernel_sizes",
-    "gin_channels",
-    "use_sdp",
-)
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(_tuple(v) for v in value) if isinstance(value, list | tuple) else value
 
 
 def _state(path: Path) -> dict[str, torch.Tensor]:
@@ -94,7 +74,7 @@ def import_vits_pth(
         spec_channels=audio.spec_channels,
         **depth_fields(generator),
         segment_size=int(raw.get("train", {}).get("segment_size", 8192)),
-        **{name: _tuple(model_section[name]) for name in _MODEL_FIELDS if name in model_section},
+        **{name: nested_tuples(model_section[name]) for name in ARCHITECTURE_FIELDS if name in model_section},
     )
     symbols = raw.get("symbols")
     id_map = {s: [i] for i, s in enumerate(symbols)} if symbols else vits_symbol_map()
