@@ -60,6 +60,18 @@ def build_data(out: Path, count: int) -> None:
                 "phoneme_ids": ids,
                 "duration": len(wave) / rate,
                 "split": "train",
+                # The rest of a prepared manifest entry (voxtune.data.manifest.ManifestEntry).
+                "normalized_text": text,
+                "phonemes": ["".join(phonemes)],
+                "speaker": "allison",
+                "num_samples": len(wave),
+                "sample_rate": rate,
+                "source": f"metadata.csv:{utt}",
+                "segment": None,
+                "missing_phonemes": [],
+                "dropped_characters": [],
+                "flags": [],
+                "stats": {},
             }
         )
         if len(manifest) == count:

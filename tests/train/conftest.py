@@ -38,6 +38,17 @@ def make_dataset(root: Path, n_train: int = 6, n_dev: int = 2, seed: int = 0) ->
                 "duration": len(wave) / 8000,
                 "speaker": "s",
                 "split": "train" if index < n_train else "dev",
+                # The rest of a prepared manifest entry (see voxtune.data.manifest.ManifestEntry).
+                "normalized_text": "la la",
+                "phonemes": ["la la"],
+                "num_samples": len(wave),
+                "sample_rate": 8000,
+                "source": f"synthetic:{index}",
+                "segment": None,
+                "missing_phonemes": [],
+                "dropped_characters": [],
+                "flags": [],
+                "stats": {},
             }
             manifest.write(json.dumps(record) + "\n")
     return root

@@ -3,7 +3,6 @@ padding collation. The sampler's position is part of the run state, so a resumed
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import random
@@ -16,6 +15,7 @@ import torch
 from voxtune.audio.features import linear_spectrogram
 from voxtune.audio.io import load_audio
 from voxtune.config import AudioConfig
+from voxtune.data.manifest import read_manifest as read_prepared_manifest
 from voxtune.errors import VoxtuneError
 
 log = logging.getLogger(__name__)
@@ -34,40 +34,23 @@ class TrainItem:
 
 
 def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> list[TrainItem]:
-    """Kept items of ``split`` from ``DATASET_DIR/manifest.jsonl`` (written by ``voxtune prepare``)."""
-    dataset_dir = Path(dataset_dir)
-    manifest = dataset_dir / "manifest.jsonl"
-    if not manifest.is_file():
-        raise VoxtuneError(f"no manifest.jsonl in {dataset_dir}: prepare the corpus first (voxtune prepare)")
-    items: list[TrainItem] = []
+    """The ``split`` clips of a prepared dataset (``voxtune prepare``) as training items; speakers get ids in
+    order of first appearance."""
     speakers: dict[str, int] = {}
-    with manifest.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except json.JSONDecodeError:
-                raise VoxtuneError(f"{manifest}:{number}: not valid JSON") from None
-            if record.get("split") != split or record.get("status", "kept") != "kept":
-                continue
-            ids = record.get("phoneme_ids") or record.get("ids")
-            if not ids:
-                continue
-            speaker = str(record.get("speaker") or "")
-            speaker_id = (
-                int(record["speaker_id"]) if "speaker_id" in record else speakers.setdefault(speaker, len(speakers))
+    items: list[TrainItem] = []
+    for entry in read_prepared_manifest(dataset_dir, split):
+        if not entry.phoneme_ids:
+            continue
+        items.append(
+            TrainItem(
+                id=entry.id,
+                audio_path=entry.audio,
+                ids=tuple(entry.phoneme_ids),
+                frames=max(1, math.ceil(entry.duration * audio.sample_rate / audio.hop_length)),
+                speaker_id=speakers.setdefault(entry.speaker, len(speakers)),
+                text=entry.text,
             )
-            items.append(
-                TrainItem(
-                    id=str(record["id"]),
-                    audio_path=dataset_dir / str(record["audio"]),
-                    ids=tuple(int(i) for i in ids),
-                    frames=max(1, math.ceil(float(record["duration"]) * audio.sample_rate / audio.hop_length)),
-                    speaker_id=speaker_id,
-                    text=str(record.get("text", "")),
-                )
-            )
+        )
     return items
 
 
