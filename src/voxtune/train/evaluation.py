@@ -23,8 +23,7 @@ import torch
 from voxtune.audio.features import mel_spectrogram, spec_to_mel
 from voxtune.audio.io import save_audio
 from voxtune.config import AudioConfig
-from voxtune.models.vits.alignment import maximum_path
-from voxtune.models.vits.model import VITS, _prior_log_likelihood
+from voxtune.models.vits.model import VITS, align
 
 
 @dataclass
@@ -46,9 +45,7 @@ def aligned_synthesis(model: VITS, batch: dict[str, Any]) -> torch.Tensor:
     g = model.speaker_embedding(sid)
     z, _, _, y_mask = model.enc_q(batch["spec"], batch["spec_lengths"], g=g)
     z_p = model.flow(z, y_mask, g=g)
-    attn_mask = x_mask.unsqueeze(2) * y_mask.unsqueeze(-1)
-    path = maximum_path(_prior_log_likelihood(z_p, m_p, logs_p).transpose(1, 2), attn_mask.squeeze(1).transpose(1, 2))
-    attn = path.transpose(1, 2).to(m_p.dtype)
+    attn = align(z_p, m_p, logs_p, x_mask, y_mask).squeeze(1)
     m_frames = torch.matmul(attn, m_p.transpose(1, 2)).transpose(1, 2)
     z_hat = model.flow(m_frames, y_mask, g=g, reverse=True)
     return model.dec(z_hat * y_mask, g=g)

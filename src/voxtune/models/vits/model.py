@@ -162,11 +162,7 @@ class VITS(nn.Module):
         z, m_q, logs_q, y_mask = self.enc_q(spec, spec_lengths, g=g)
         z_p = self.flow(z, y_mask, g=g)
 
-        with torch.no_grad():
-            attn_mask = x_mask.unsqueeze(2) * y_mask.unsqueeze(-1)  # (B, 1, T_frames, T_text)
-            log_likelihood = _prior_log_likelihood(z_p, m_p, logs_p)  # (B, T_frames, T_text)
-            path = maximum_path(log_likelihood.transpose(1, 2), attn_mask.squeeze(1).transpose(1, 2))
-            attn = path.transpose(1, 2).unsqueeze(1).to(z_p.dtype)
+        attn = align(z_p, m_p, logs_p, x_mask, y_mask)
 
         w = attn.sum(2)  # (B, 1, T_text) frames per phoneme
         if isinstance(self.dp, StochasticDurationPredictor):
@@ -196,6 +192,21 @@ class VITS(nn.Module):
             m_q=m_q,
             logs_q=logs_q,
         )
+
+
+@torch.no_grad()
+def align(
+    z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Tensor, x_mask: torch.Tensor, y_mask: torch.Tensor
+) -> torch.Tensor:
+    """Monotonic alignment of latent frames ``z_p`` ``(B, C, T_frames)`` to the prior of each phoneme
+    (``m_p``, ``logs_p`` ``(B, C, T_text)``) maximizing the likelihood; masks ``(B, 1, T)``.
+
+    Returns ``(B, 1, T_frames, T_text)`` with a 1 where a frame belongs to a phoneme.
+    """
+    attn_mask = x_mask.unsqueeze(2) * y_mask.unsqueeze(-1)  # (B, 1, T_frames, T_text)
+    log_likelihood = _prior_log_likelihood(z_p, m_p, logs_p)  # (B, T_frames, T_text)
+    path = maximum_path(log_likelihood.transpose(1, 2), attn_mask.squeeze(1).transpose(1, 2))
+    return path.transpose(1, 2).unsqueeze(1).to(z_p.dtype)
 
 
 def _prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Tensor) -> torch.Tensor:
