@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +23,29 @@ _SPEAKER_KEYS = ("speaker", "speaker_id", "speaker_name", "client_id")
 _SPLIT_NAMES = {"train": "train", "dev": "dev", "val": "dev", "valid": "dev", "validation": "dev", "test": "test"}
 
 
+def _pipe_rows(metadata: Path, expected: str, bad: list[SourceItem]) -> Iterator[tuple[str, list[str]]]:
+    """``(source, fields)`` of every usable line of a 2- or 3-field ``|`` file; each unusable line is appended to
+    ``bad`` as an item carrying its problem (not UTF-8, wrong field count, no first field)."""
+    for number, line, raw in decoded_lines(metadata):
+        source = f"{metadata.name}:{number}"
+        if line is None:
+            bad.append(_bad_line(lossy_first_field(raw), source, "text_not_utf8", "line is not valid UTF-8"))
+            continue
+        fields = line.split("|")
+        if len(fields) not in (2, 3) or not fields[0].strip():
+            detail = f"expected {expected}, got {len(fields)} field(s)"
+            bad.append(_bad_line(fields[0].strip(), source, "malformed_entry", detail))
+            continue
+        yield source, fields
+
+
 def read_ljspeech(path: Path) -> list[SourceItem]:
     """LJSpeech: ``metadata.csv`` lines ``id|text`` or ``id|text|normalized text``; audio in ``wavs/``."""
     metadata = path / "metadata.csv" if path.is_dir() else path
     root = metadata.parent
     audio = AudioIndex(root / "wavs" if (root / "wavs").is_dir() else root)
-    items = []
-    for number, line, raw in decoded_lines(metadata):
-        source = f"{metadata.name}:{number}"
-        if line is None:
-            items.append(_bad_line(lossy_first_field(raw), source, "text_not_utf8", "line is not valid UTF-8"))
-            continue
-        fields = line.split("|")
-        if len(fields) not in (2, 3) or not fields[0].strip():
-            detail = f"expected id|text or id|text|normalized, got {len(fields)} field(s)"
-            items.append(_bad_line(fields[0].strip(), source, "malformed_entry", detail))
-            continue
+    items: list[SourceItem] = []
+    for source, fields in _pipe_rows(metadata, "id|text or id|text|normalized", items):
         item_id = fields[0].strip()
         normalized = fields[2].strip() if len(fields) == 3 and fields[2].strip() else None
         items.append(SourceItem(item_id, audio.find(item_id), fields[1].strip(), source, normalized=normalized))
@@ -50,17 +58,8 @@ def read_piper(path: Path) -> list[SourceItem]:
     root = metadata.parent
     audio_dir = next((root / name for name in ("wavs", "wav") if (root / name).is_dir()), root)
     audio = AudioIndex(audio_dir)
-    items = []
-    for number, line, raw in decoded_lines(metadata):
-        source = f"{metadata.name}:{number}"
-        if line is None:
-            items.append(_bad_line(lossy_first_field(raw), source, "text_not_utf8", "line is not valid UTF-8"))
-            continue
-        fields = line.split("|")
-        if len(fields) not in (2, 3) or not fields[0].strip():
-            detail = f"expected wav|text or wav|speaker|text, got {len(fields)} field(s)"
-            items.append(_bad_line(fields[0].strip(), source, "malformed_entry", detail))
-            continue
+    items: list[SourceItem] = []
+    for source, fields in _pipe_rows(metadata, "wav|text or wav|speaker|text", items):
         wav = fields[0].strip()
         speaker = fields[1].strip() or None if len(fields) == 3 else None
         file = audio.find(wav)
