@@ -146,6 +146,7 @@ def _training_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="run directory")
     p.add_argument("--config", help="YAML/JSON file with a 'train' section")
     p.add_argument("--resume", action="store_true", help="continue the newest checkpoint in the run directory")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (logs and metrics.jsonl stay)")
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="train settings, e.g. max_steps=2000")
 
 
@@ -166,7 +167,14 @@ def _pretrain(args: argparse.Namespace) -> int:
     from voxtune.train.api import pretrain, train_config
 
     config = train_config(args.output, args.config, args.overrides)
-    result = pretrain(args.data, args.output, preset_name=args.preset, config=config, resume=args.resume)
+    result = pretrain(
+        args.data,
+        args.output,
+        preset_name=args.preset,
+        config=config,
+        resume=args.resume,
+        progress=not args.no_progress,
+    )
     print(f"{'stopped' if result.interrupted else 'finished'} at step {result.step}; run: {result.run_dir}")
     return 0
 
@@ -200,7 +208,15 @@ def _finetune(args: argparse.Namespace) -> int:
 
     config = train_config(args.output, args.config, args.overrides)
     recovery = RecoveryConfig(steps=args.recovery_steps, max_utterances=args.recovery_utterances)
-    result = finetune(args.base, args.data, args.output, config=config, resume=args.resume, recovery=recovery)
+    result = finetune(
+        args.base,
+        args.data,
+        args.output,
+        config=config,
+        resume=args.resume,
+        recovery=recovery,
+        progress=not args.no_progress,
+    )
     best = f", best step {result.best_step} (score {result.best_score:.4f})" if result.best_step else ""
     print(f"{'stopped' if result.interrupted else 'finished'} at step {result.step}{best}; run: {result.run_dir}")
     return 0

@@ -156,6 +156,11 @@ class TrainConfig:
     strategy: str = "full"
     freeze: tuple[str, ...] = ()
     lr_multipliers: tuple[tuple[str, float], ...] = ()
+    # strategy=lora: rank and scale (alpha / rank) of the adapters on attention and WaveNet convolutions.
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
+    # A train split up to this many minutes long is decoded once and kept in memory (0 = never).
+    dataset_cache_minutes: float = 60.0
     # Train only the discriminator for this many steps first; -1 = automatic (0 when the base voice brought a
     # trained discriminator, 50 when a fresh one had to be made).
     discriminator_warmup_steps: int = -1

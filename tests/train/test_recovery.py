@@ -51,12 +51,21 @@ def test_self_distillation_recovers_the_posterior(
     recovered = model_from_checkpoint(result.checkpoint).eval()
     # A random tiny decoder hides much of the latent in its audio, so only part of it is recoverable here; on the
     # real joe voice the error halves (BENCHMARKS.md).
-    assert result.nll_start is not None and result.nll_end is not None
-    assert result.nll_end < result.nll_start - 0.1
+    assert result.loss_start is not None and result.loss_end is not None
+    assert result.loss_end < 0.9 * result.loss_start
     assert latent_error(recovered, outputs, onnx_like) < before
     assert result.mel_distance_generated == pytest.approx(
         reconstruction_distance(recovered, waves, onnx_like.config.audio), rel=1.0
     )
+    # The spread is one constant per channel, the same for any input, and bounded (it cannot explode on audio
+    # unlike the base voice's).
+    bins = recovered.enc_q.pre.in_channels
+    spec_a, spec_b = torch.rand(1, bins, 12), 50 * torch.rand(1, bins, 12)
+    with torch.no_grad():
+        logs_a = recovered.enc_q(spec_a, torch.tensor([12]))[2]
+        logs_b = recovered.enc_q(spec_b, torch.tensor([12]))[2]
+    assert torch.allclose(logs_a, logs_b)
+    assert float(logs_a.min()) >= -5.0 and float(logs_a.max()) <= 1.0
     # The parts inference uses are untouched.
     for key, value in onnx_like.model.items():
         assert torch.equal(value, result.checkpoint.model[key]), key

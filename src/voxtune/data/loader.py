@@ -55,16 +55,28 @@ def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> li
 
 
 class SpeechDataset(torch.utils.data.Dataset[dict[str, Any] | None]):
-    """Loads audio and computes the linear spectrogram of each item; a broken item yields ``None`` (skipped)."""
+    """Loads audio and computes the linear spectrogram of each item; a broken item yields ``None`` (skipped).
 
-    def __init__(self, items: list[TrainItem], audio: AudioConfig) -> None:
+    With ``cache`` every item is decoded once and kept in memory (about 0.95 GB per hour of 22.05 kHz audio):
+    fine-tuning corpora are minutes long, and decoding plus the STFT would otherwise be redone every epoch.
+    """
+
+    def __init__(self, items: list[TrainItem], audio: AudioConfig, cache: bool = False) -> None:
         self.items = items
         self.audio = audio
+        self._cache: dict[int, dict[str, Any] | None] | None = {} if cache else None
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __getitem__(self, index: int) -> dict[str, Any] | None:
+        if self._cache is None:
+            return self._load(index)
+        if index not in self._cache:
+            self._cache[index] = self._load(index)
+        return self._cache[index]
+
+    def _load(self, index: int) -> dict[str, Any] | None:
         item = self.items[index]
         try:
             wave, _ = load_audio(item.audio_path, sample_rate=self.audio.sample_rate)

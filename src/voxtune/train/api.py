@@ -83,31 +83,64 @@ def finetune(
 
     checkpoint = base if isinstance(base, VoiceCheckpoint) else load_voice_checkpoint(base)
     if needs_recovery(checkpoint):
-        checkpoint = _recover_for(checkpoint, Path(data), recovery, progress)
+        checkpoint = recover_for_dataset(checkpoint, Path(data), recovery, progress)
     resolved = config or train_config(output_dir)
+    _print_sizing(checkpoint, Path(data), resolved)
     return train(checkpoint, data, resolved, resume=resume, progress=progress)
 
 
-def _recover_for(base: VoiceCheckpoint, data: Path, config: RecoveryConfig | None, progress: bool) -> VoiceCheckpoint:
-    import logging
-
-    from voxtune.audio.io import load_audio
+def _print_sizing(base: VoiceCheckpoint, data: Path, config: TrainConfig) -> None:
+    """Say how big a run the data calls for, next to what this run will do."""
     from voxtune.data.loader import read_manifest
+    from voxtune.train.sizing import suggest
+
+    items = read_manifest(data, "train", base.config.audio)
+    minutes = sum(i.frames for i in items) * base.config.audio.hop_length / base.config.audio.sample_rate / 60
+    if minutes > 0:
+        print(
+            f"voxtune: {suggest(minutes).describe()}; this run: max_steps={config.max_steps} "
+            f"learning_rate={config.learning_rate:g} eval_steps={config.eval_steps}"
+        )
+
+
+def builtin_id_lists(base: VoiceCheckpoint) -> list[list[int]]:
+    """The built-in test set's prompts as the base voice's phoneme ids (recovery texts besides the corpus's)."""
     from voxtune.evaluate.testset import load_testset
     from voxtune.text.phonemize import EspeakPhonemizer
     from voxtune.text.symbols import phonemes_to_ids
 
+    phonemizer = EspeakPhonemizer(base.config.text.espeak_voice, base.config.text.language)
+    id_lists = []
+    for prompt in load_testset("en"):  # the one built-in set so far
+        phonemes = [p for sentence in phonemizer.phonemize(prompt.text) for p in sentence]
+        id_lists.append(phonemes_to_ids(phonemes, base.phoneme_id_map)[0])
+    return id_lists
+
+
+def recovery_id_lists(corpus: list[list[int]], builtin: list[list[int]]) -> list[list[int]]:
+    """Corpus and built-in texts interleaved, so a small ``max_utterances`` still covers both."""
+    mixed = [ids for pair in zip(corpus, builtin, strict=False) for ids in pair]
+    return mixed + corpus[len(builtin) :] + builtin[len(corpus) :]
+
+
+def recover_for_dataset(
+    base: VoiceCheckpoint,
+    data: Path,
+    config: RecoveryConfig | None,
+    progress: bool,
+    builtin: list[list[int]] | None = None,
+) -> VoiceCheckpoint:
+    """Recover ``base``'s posterior encoder on the dataset's train texts plus ``builtin`` ids (default: the
+    built-in test set, phonemized here); says so on stdout and in the log."""
+    import logging
+
+    from voxtune.audio.io import load_audio
+    from voxtune.data.loader import read_manifest
+
     log = logging.getLogger("voxtune")
     items = read_manifest(data, "train", base.config.audio)
-    phonemizer = EspeakPhonemizer(base.config.text.espeak_voice, base.config.text.language)
-    builtin = []
-    for prompt in load_testset("en"):
-        phonemes = [p for sentence in phonemizer.phonemize(prompt.text) for p in sentence]
-        builtin.append(phonemes_to_ids(phonemes, base.phoneme_id_map)[0])
-    # Interleave corpus and built-in texts so a small max_utterances still covers both.
-    corpus = [list(item.ids) for item in items]
-    id_lists = [ids for pair in zip(corpus, builtin, strict=False) for ids in pair]
-    id_lists += corpus[len(builtin) :] + builtin[len(corpus) :]
+    builtin = builtin_id_lists(base) if builtin is None else builtin
+    id_lists = recovery_id_lists([list(item.ids) for item in items], builtin)
     real = [torch.from_numpy(load_audio(i.audio_path, base.config.audio.sample_rate)[0]) for i in items[:8]]
     print("voxtune: the base voice has no posterior encoder (ONNX export): recovering it by self-distillation")
     result = recover(base, id_lists, real_waves=real, config=config, progress=progress)

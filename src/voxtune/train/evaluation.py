@@ -55,7 +55,9 @@ def aligned_synthesis(model: VITS, batch: dict[str, Any]) -> torch.Tensor:
 def mel_distance(model: VITS, batches: list[dict[str, Any]], audio: AudioConfig) -> float:
     """Mean log-mel L1 over the valid frames of the dev batches (see module docstring)."""
     total, count = 0.0, 0
+    device = next(model.parameters()).device
     for batch in batches:
+        batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
         fake = aligned_synthesis(model, batch)
         fake_mel = mel_spectrogram(fake.squeeze(1).float(), audio)
         real_mel = spec_to_mel(batch["spec"].float(), audio)
@@ -74,11 +76,12 @@ def synthesize_texts(model: VITS, id_lists: list[list[int]], seed: int = 0) -> l
     torch.manual_seed(seed)
     try:
         waves = []
+        device = next(model.parameters()).device
         for ids in id_lists:
             out = model.infer(
-                torch.tensor([ids]),
-                torch.tensor([len(ids)]),
-                sid=torch.tensor([0]) if model.config.n_speakers > 1 else None,
+                torch.tensor([ids], device=device),
+                torch.tensor([len(ids)], device=device),
+                sid=torch.tensor([0], device=device) if model.config.n_speakers > 1 else None,
             )
             waves.append(out.audio[0, 0].float().cpu().numpy())
         return waves

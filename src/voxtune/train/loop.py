@@ -34,6 +34,7 @@ from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint, save_checkpoint
 from voxtune.train import checkpoints as ckpt
 from voxtune.train.evaluation import EvalScores, mel_distance, save_samples, synthesize_texts
+from voxtune.train.lora import attach_lora, has_lora, merged_state_dict
 from voxtune.train.optim import build_optimizer, build_scheduler, steps_per_epoch
 from voxtune.train.step import StepLosses, new_discriminator, train_step
 from voxtune.train.strategies import frozen_prefixes
@@ -92,6 +93,11 @@ def _write_run_config(run_dir: Path, base: VoiceCheckpoint, train: TrainConfig, 
     (run_dir / "run.yaml").write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+# What of the generator learns while a fresh discriminator warms up: the posterior encoder, which a recovered
+# base has only heard speak in the base voice and must first fit to the target recordings.
+WARMUP_TRAINABLE = ("enc_q.",)
+
+
 def _freeze(model: VITS, prefixes: tuple[str, ...]) -> None:
     for name, parameter in model.named_parameters():
         if name.startswith(prefixes):
@@ -136,6 +142,9 @@ def train(
     generator = model_from_checkpoint(base).train()
     discriminator = new_discriminator(base.discriminator).train()
     _freeze(generator, frozen_prefixes(config.strategy, config.freeze))
+    if config.strategy == "lora":
+        adapter_parameters = attach_lora(generator, config.lora_rank, config.lora_alpha)
+        log.info("LoRA: %d trainable adapter parameters (rank %d)", adapter_parameters, config.lora_rank)
     warmup = config.discriminator_warmup_steps
     if warmup < 0:
         warmup = 0 if base.discriminator is not None else 50
@@ -158,7 +167,8 @@ def train(
     if resume:
         latest = ckpt.latest_checkpoint(run_dir)
         assert latest is not None and latest.train_state is not None and latest.discriminator is not None
-        generator.load_state_dict(latest.model)
+        # A LoRA run's voice holds merged weights; its training state keeps the base weights and adapters apart.
+        generator.load_state_dict(latest.train_state.get("generator", latest.model))
         discriminator.load_state_dict(latest.discriminator)
         saved = latest.train_state
         optimizer_g.load_state_dict(saved["optimizer_g"])
@@ -180,7 +190,8 @@ def train(
     generator, discriminator, optimizer_g, optimizer_d = accelerator.prepare(
         generator, discriminator, optimizer_g, optimizer_d
     )
-    dataset = SpeechDataset(train_items, audio)
+    minutes = sum(i.frames for i in train_items) * audio.hop_length / audio.sample_rate / 60
+    dataset = SpeechDataset(train_items, audio, cache=minutes <= config.dataset_cache_minutes)
     dev_batches = [b for b in (collate([SpeechDataset(dev_items, audio)[i]]) for i in range(len(dev_items))) if b]
     writer = _tensorboard(run_dir) if accelerator.is_main_process else None
     bar = _progress(total_steps, state.step, progress and accelerator.is_main_process)
@@ -204,11 +215,13 @@ def train(
                 "evals_without_improvement": state.evals_without_improvement,
                 "skipped_steps": state.skipped_steps,
             }
+            if has_lora(g_model):
+                train_state["generator"] = {k: v.detach().cpu().clone() for k, v in g_model.state_dict().items()}
         return VoiceCheckpoint(
             config=base.config,
             phoneme_id_map=base.phoneme_id_map,
             speaker_id_map=base.speaker_id_map,
-            model={k: v.detach().cpu().clone() for k, v in g_model.state_dict().items()},
+            model={k: v.cpu() for k, v in merged_state_dict(g_model).items()},
             discriminator={k: v.detach().cpu().clone() for k, v in d_model.state_dict().items()},
             train_state=train_state,
             provenance={**base.provenance, "steps": state.step, "data": str(data)},
@@ -365,9 +378,12 @@ def _update(
     mean = StepLosses(**{k: sum(getattr(r, k) for r in results) / len(results) for k in vars(results[0])})
     if not mean.finite():
         return mean
+    if not train_generator:
+        # Discriminator warm-up: of the generator only the posterior encoder learns (see train_step).
+        for name, parameter in accelerator.unwrap_model(generator).named_parameters():
+            if not name.startswith(WARMUP_TRAINABLE):
+                parameter.grad = None
     for model, optimizer in ((discriminator, optimizer_d), (generator, optimizer_g)):
-        if model is generator and not train_generator:
-            continue
         parameters = [p for p in model.parameters() if p.grad is not None]
         if config.max_grad_norm:
             norm = accelerator.clip_grad_norm_(parameters, config.max_grad_norm)

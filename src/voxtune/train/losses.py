@@ -18,14 +18,16 @@ def discriminator_loss(real_scores: Sequence[torch.Tensor], fake_scores: Sequenc
 
 def generator_adversarial_loss(fake_scores: Sequence[torch.Tensor]) -> torch.Tensor:
     """LSGAN: push the discriminators' scores of generated audio to 1."""
-    return sum((torch.mean((1 - fake.float()) ** 2) for fake in fake_scores), torch.zeros(()))
+    return sum(
+        (torch.mean((1 - fake.float()) ** 2) for fake in fake_scores), fake_scores[0].new_zeros((), dtype=torch.float32)
+    )
 
 
 def feature_matching_loss(
     real_maps: Sequence[Sequence[torch.Tensor]], fake_maps: Sequence[Sequence[torch.Tensor]]
 ) -> torch.Tensor:
     """L1 between discriminator feature maps of real and generated audio (x2, as in VITS)."""
-    total = torch.zeros(())
+    total = fake_maps[0][0].new_zeros((), dtype=torch.float32)
     for real_layers, fake_layers in zip(real_maps, fake_maps, strict=True):
         for real, fake in zip(real_layers, fake_layers, strict=True):
             total = total + torch.mean(torch.abs(real.float().detach() - fake.float()))

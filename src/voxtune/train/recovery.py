@@ -2,11 +2,14 @@
 
 A Piper ``.onnx`` has no posterior encoder (``enc_q``) and no discriminator (rhasspy/piper#48). The posterior
 encoder is recovered by **self-distillation**: the base voice speaks sentences (the target corpus's texts plus
-the built-in test set), and for each the latent ``z`` its decoder turned into audio is known; ``enc_q`` learns to
-recover that ``z`` from the audio's spectrogram (Gaussian negative log-likelihood). The rest of the generator is
-untouched. The discriminator is not distilled: fine-tuning starts a fresh one and trains it alone first
-(``discriminator_warmup_steps``). The duration predictor's posterior flows (``dp.post_*``, ``dp.flows.1``) start
-fresh; their output projections are zero-initialised, so they begin as identities.
+the built-in test set), and for each the latent ``z`` its decoder turned into audio is known; ``enc_q`` learns
+to recover that ``z`` from the audio's spectrogram (mean squared error, each channel in units of its spread).
+Its log-std is then a constant per channel: the log RMS error of that mean on held-out clips. The rest of the
+generator is untouched. The discriminator is not distilled: fine-tuning starts a fresh one and warms it up
+(``discriminator_warmup_steps``) while, of the generator, only the posterior encoder learns, from the
+reconstruction and KL terms on the target recordings (``voxtune.train.loop``). The duration predictor's
+posterior flows (``dp.post_*``, ``dp.flows.1``) start fresh; their output projections are zero-initialised,
+so they begin as identities.
 
 Recovery quality is reported as the log-mel L1 between ``dec(mean of enc_q(spec))`` and the audio, on held-out
 self-generated clips (and on real recordings when given). The result is cached per base voice.
@@ -26,13 +29,14 @@ import torch
 from voxtune.audio.features import linear_spectrogram, mel_spectrogram, spec_to_mel
 from voxtune.config import AudioConfig
 from voxtune.models.vits.model import VITS
+from voxtune.models.vits.posterior_encoder import PosteriorEncoder
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, model_from_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
 
 RECOVERABLE = ("enc_q.",)
 # Bumped whenever the recovery recipe changes, so cached results of an older recipe are not reused.
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,14 @@ class RecoveryConfig:
 @dataclass
 class Recovered:
     """The recovered voice and how well its posterior encoder fits: reconstruction log-mel L1 on held-out
-    generated clips and on real recordings, and the training NLL over the first and last tenth of the steps."""
+    generated clips and on real recordings, and the training loss over the first and last tenth of the steps."""
 
     checkpoint: VoiceCheckpoint
     mel_distance_generated: float
     mel_distance_real: float | None
     from_cache: bool
-    nll_start: float | None = None
-    nll_end: float | None = None
+    loss_start: float | None = None
+    loss_end: float | None = None
 
 
 def cache_dir() -> Path:
@@ -91,8 +95,12 @@ def _generate(
 
     pairs = []
     for ids in tqdm(id_lists, desc="recovery: base voice speaks", unit="utt", disable=not progress):
+        device = next(model.parameters()).device
         out = model.infer(
-            torch.tensor([ids]), torch.tensor([len(ids)]), noise_scale=config.noise_scale, noise_scale_w=config.noise_w
+            torch.tensor([ids], device=device),
+            torch.tensor([len(ids)], device=device),
+            noise_scale=config.noise_scale,
+            noise_scale_w=config.noise_w,
         )
         wave = out.audio[0, 0]
         spec = linear_spectrogram(wave.unsqueeze(0), audio)[0]
@@ -114,15 +122,42 @@ def _batch(
     return torch.stack(specs), torch.stack(latents)
 
 
+def _latent_scale(pairs: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+    """Per-channel standard deviation of the base voice's latents, ``(1, C, 1)``."""
+    latents = torch.cat([latent for _, latent, _ in pairs], dim=1)
+    return latents.std(dim=1).clamp_min(1e-3).view(1, -1, 1)
+
+
+@torch.no_grad()
+def _calibrate_spread(encoder: PosteriorEncoder, pairs: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> None:
+    """Make the posterior's log-std a constant per channel: the log RMS error of its mean on held-out clips.
+
+    The projection's log-std rows are zeroed and their bias set, so the spread no longer depends on the input and
+    cannot blow up on recordings unlike the base voice; fine-tuning learns an input-dependent spread again.
+    Clamped to [-5, 1]: tighter than e^-5 would make the KL term stiff, wider than e^1 drowns the mean in noise.
+    """
+    squared = []
+    for spec, latent, _ in pairs:
+        _, m_q, _, _ = encoder(spec.unsqueeze(0), torch.tensor([spec.size(1)], device=spec.device))
+        squared.append((latent - m_q[0]) ** 2)
+    rms = torch.cat(squared, dim=1).mean(dim=1).sqrt()
+    proj = encoder.proj
+    channels = proj.out_channels // 2
+    proj.weight[channels:].zero_()
+    assert proj.bias is not None
+    proj.bias[channels:] = rms.clamp_min(1e-6).log().clamp(-5.0, 1.0)
+
+
 @torch.no_grad()
 def reconstruction_distance(model: VITS, waves: list[torch.Tensor], audio: AudioConfig) -> float:
     """Mean log-mel L1 between each wave and ``dec(mean of enc_q(spec(wave)))``."""
     total, count = 0.0, 0
+    device = next(model.parameters()).device
     for wave in waves:
         frames = len(wave) // audio.hop_length
-        wave = wave[: frames * audio.hop_length].unsqueeze(0)
+        wave = wave[: frames * audio.hop_length].unsqueeze(0).to(device)
         spec = linear_spectrogram(wave, audio)[:, :, :frames]
-        _, m_q, _, mask = model.enc_q(spec, torch.tensor([frames]))
+        _, m_q, _, mask = model.enc_q(spec, torch.tensor([frames], device=device))
         fake = model.dec(m_q * mask)[:, 0]
         real_mel, fake_mel = spec_to_mel(spec, audio), mel_spectrogram(fake, audio)
         n = min(real_mel.size(2), fake_mel.size(2))
@@ -158,7 +193,9 @@ def recover(
 
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
-    model = model_from_checkpoint(base).eval()
+    # On a GPU when there is one: generation and fitting take seconds there, minutes on a CPU.
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = model_from_checkpoint(base).to(device).eval()
     pairs = _generate(model, id_lists, audio, config, progress)
     held_out = max(1, len(pairs) // 10)
     train_pairs, test_pairs = pairs[held_out:], pairs[:held_out]
@@ -169,27 +206,28 @@ def recover(
     from tqdm.auto import tqdm
 
     bar = tqdm(range(config.steps), desc="recovery: posterior encoder", unit="step", disable=not progress)
+    scale = _latent_scale(train_pairs)
     history: list[float] = []
     for _ in bar:
         spec, latent = _batch(train_pairs, config.batch_size, config.segment_frames, rng)
-        lengths = torch.full((spec.size(0),), spec.size(2))
-        _, m_q, logs_q, _ = encoder(spec, lengths)
-        # Gaussian NLL of the known latent under the posterior: fits the mean and a calibrated spread.
-        nll = 0.5 * ((latent - m_q) * torch.exp(-logs_q)) ** 2 + logs_q
-        # The latent is a deterministic function of the audio: keep the posterior's spread from growing where the
-        # data does not pin it down (it would otherwise extrapolate on real recordings).
-        loss = nll.mean() + 0.1 * torch.relu(logs_q).pow(2).mean()
+        lengths = torch.full((spec.size(0),), spec.size(2), device=spec.device)
+        _, m_q, _, _ = encoder(spec, lengths)
+        # Only the mean is fitted, each channel's error measured in that channel's own spread. A learned log-std
+        # extrapolates wildly on audio unlike the base voice's (e^14 on a few channels of real recordings), and one
+        # such channel makes the first fine-tuning steps diverge; the spread is set afterwards (_calibrate_spread).
+        loss = (((latent - m_q) / scale) ** 2).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         scheduler.step()
-        history.append(float(nll.detach().mean()))
-        bar.set_postfix(nll=f"{history[-1]:.3f}")
+        history.append(float(loss.detach()))
+        bar.set_postfix(mse=f"{history[-1]:.3f}")
     encoder.eval()
+    _calibrate_spread(encoder, test_pairs)
 
     generated = reconstruction_distance(model, [w for _, _, w in test_pairs], audio)
     real = reconstruction_distance(model, real_waves, audio) if real_waves else None
-    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     recovered = VoiceCheckpoint(
         config=base.config,
         phoneme_id_map=base.phoneme_id_map,
@@ -214,6 +252,6 @@ def recover(
         generated,
         real,
         from_cache=False,
-        nll_start=sum(history[:tenth]) / tenth,
-        nll_end=sum(history[-tenth:]) / tenth,
+        loss_start=sum(history[:tenth]) / tenth,
+        loss_end=sum(history[-tenth:]) / tenth,
     )

@@ -97,6 +97,11 @@ def train_step(
         loss_g = loss_adv + loss_fm + config.c_mel * loss_mel + loss_dur + config.c_kl * loss_kl
         if train_generator:
             accelerator.backward(loss_g * scale)
+        else:
+            # Warm-up: no adversarial terms while the discriminator is new; the loop keeps only the posterior
+            # encoder's gradients, so it adapts to the target recordings (the duration term keeps every
+            # parameter in the graph, as DDP requires).
+            accelerator.backward((config.c_mel * loss_mel + loss_dur + config.c_kl * loss_kl) * scale)
     finally:
         for parameter, flag in zip(discriminator.parameters(), requires, strict=True):
             parameter.requires_grad_(flag)

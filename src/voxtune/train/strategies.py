@@ -5,6 +5,8 @@
   posterior encoder and decoder adapt: the voice changes, the words stay.
 * ``freeze-text`` — additionally the flow stays fixed: only the posterior encoder and decoder adapt.
 * ``decoder-only`` — only the decoder (vocoder) adapts; the cheapest, for small timbre or channel changes.
+* ``lora`` — every base weight stays fixed; low-rank adapters on the attention and WaveNet convolutions learn
+  (``voxtune.train.lora``), merged into the weights when a voice is saved.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ STRATEGIES: dict[str, tuple[str, ...]] = {
     "timbre": ("enc_p.", "dp."),
     "freeze-text": ("enc_p.", "dp.", "flow."),
     "decoder-only": ("enc_p.", "dp.", "flow.", "enc_q.", "emb_g."),
+    "lora": ("",),  # the empty prefix matches every base parameter; the adapters are added after freezing
 }
 
 
