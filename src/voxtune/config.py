@@ -159,6 +159,9 @@ class TrainConfig:
     # strategy=lora: rank and scale (alpha / rank) of the adapters on attention and WaveNet convolutions.
     lora_rank: int = 8
     lora_alpha: float = 16.0
+    # Give phonemes the base voice lacks (the manifest's missing_phonemes) new ids instead of dropping them
+    # (cross-language transfer; see voxtune.train.new_symbols).
+    extend_phonemes: bool = False
     # A train split up to this many minutes long is decoded once and kept in memory (0 = never).
     dataset_cache_minutes: float = 60.0
     # Train only the discriminator for this many steps first; -1 = automatic (0 when the base voice brought a
@@ -171,6 +174,8 @@ class TrainConfig:
     eval_max_items: int = 16
     eval_asr: str = ""  # ASR spec for WER during evaluation; "" = mel distance only
     eval_wer_steps: int = 0  # 0 = with every evaluation when eval_asr is set
+    # Speaker similarity (resemblyzer) of free synthesis to the dev recordings, on eval_wer_steps' schedule.
+    eval_speaker: bool = False
     early_stopping_patience: int = 0  # evaluations without improvement before stopping; 0 = never
     logging_steps: int = 10
     seed: int = 1234

@@ -133,3 +133,30 @@ def test_overfitting_one_utterance_reproduces_it(tmp_path: Path, base_voice, dat
     trained = load_checkpoint(tmp_path / "run" / "best.pt")
     after = mel_distance(model_from_checkpoint(trained).eval(), [batch], audio)
     assert after < 0.5 * before
+
+
+def test_evaluation_with_asr_and_speaker_similarity(
+    tmp_path: Path, dataset: Path, base_voice, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    class LoudnessEncoder:
+        """Stands in for resemblyzer: a 2-d embedding from the clip's level and zero-crossing rate."""
+
+        name = "fake"
+
+        def embed(self, wave: np.ndarray, sample_rate: int) -> np.ndarray:
+            crossings = float(np.mean(np.abs(np.diff(np.sign(wave))) > 0))
+            vector = np.array([float(np.sqrt(np.mean(wave**2))) + 1e-3, crossings + 1e-3], dtype=np.float32)
+            return vector / np.linalg.norm(vector)
+
+    monkeypatch.setattr("voxtune.evaluate.speaker.ResemblyzerEncoder", LoudnessEncoder)
+    train(base_voice, dataset, config(tmp_path, eval_asr="fake", eval_speaker=True), progress=False)
+    evals = [r for r in metrics(tmp_path / "run") if r.get("eval")]
+    assert [r["step"] for r in evals] == [3, 6]
+    for record in evals:
+        assert record["wer"] == 1.0  # the fake ASR hears nothing
+        similarity = record["speaker_similarity"]
+        assert isinstance(similarity, float) and -1.0 <= similarity <= 1.0
+        expected = record["mel_distance"] * (1 + 2 * 1.0) * (2 - similarity)  # type: ignore[operator]
+        assert record["score"] == pytest.approx(expected)

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainItem:
-    """One utterance: audio file, phoneme ids, speaker id and its length in spectrogram frames."""
+    """One utterance: audio file, phoneme ids, speaker id and its length in spectrogram frames; the speaker's
+    name, the phonemes per sentence and those the voice's map lacked, for re-mapping (new speakers or symbols)."""
 
     id: str
     audio_path: Path
@@ -31,6 +32,9 @@ class TrainItem:
     frames: int
     speaker_id: int = 0
     text: str = ""
+    speaker: str = ""
+    phonemes: tuple[str, ...] = ()
+    missing_phonemes: tuple[str, ...] = ()
 
 
 def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> list[TrainItem]:
@@ -49,6 +53,9 @@ def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> li
                 frames=max(1, math.ceil(entry.duration * audio.sample_rate / audio.hop_length)),
                 speaker_id=speakers.setdefault(entry.speaker, len(speakers)),
                 text=entry.text,
+                speaker=entry.speaker,
+                phonemes=tuple(entry.phonemes),
+                missing_phonemes=tuple(entry.missing_phonemes),
             )
         )
     return items

@@ -6,9 +6,12 @@
   timbre alike and needs no ASR.
 * ``wer`` (when an ASR is configured): free synthesis of the dev texts (default scales, fixed seed),
   transcribed and scored against the texts.
+* ``speaker_similarity`` (when asked for): cosine between the mean resemblyzer embedding of that free synthesis
+  and the mean embedding of the dev recordings (the speaker-level figure of ``voxtune evaluate``).
 
 The composite score used for best-checkpoint choice and early stopping (lower is better) is
-``mel_distance * (1 + 2 * wer)`` when WER is available, else ``mel_distance``.
+``mel_distance * (1 + 2 * wer) * (2 - speaker_similarity)``, each factor present only when its figure is: an
+unintelligible or wrong-sounding voice loses to a slightly less exact one.
 """
 
 from __future__ import annotations
@@ -30,11 +33,67 @@ from voxtune.models.vits.model import VITS, align
 class EvalScores:
     mel_distance: float
     wer: float | None = None
+    speaker_similarity: float | None = None
 
     @property
     def score(self) -> float:
         """Composite, lower is better (see module docstring)."""
-        return self.mel_distance * (1 + 2 * self.wer) if self.wer is not None else self.mel_distance
+        score = self.mel_distance
+        if self.wer is not None:
+            score *= 1 + 2 * self.wer
+        if self.speaker_similarity is not None:
+            score *= 2 - self.speaker_similarity
+        return score
+
+
+class DevJudge:
+    """Scores free synthesis of the dev texts: WER through an ASR and speaker similarity to the dev recordings.
+
+    The ASR, the speaker encoder and the recordings' embeddings are loaded once, on first use.
+    """
+
+    def __init__(self, dev_items: list[Any], sample_rate: int, asr: str, speaker: bool, seed: int) -> None:
+        self.dev_items = dev_items
+        self.sample_rate = sample_rate
+        self.asr_spec = asr
+        self.speaker = speaker
+        self.seed = seed
+        self._asr: Any = None
+        self._encoder: Any = None
+        self._reference: list[np.ndarray | None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.dev_items) and (bool(self.asr_spec) or self.speaker)
+
+    def judge(self, model: VITS) -> tuple[float | None, float | None]:
+        """(WER, speaker similarity) of the model's free synthesis; ``None`` for what is not configured."""
+        waves = synthesize_texts(model, [list(i.ids) for i in self.dev_items], seed=self.seed)
+        return self._wer(waves), self._similarity(waves)
+
+    def _wer(self, waves: list[np.ndarray]) -> float | None:
+        if not self.asr_spec:
+            return None
+        from voxtune.asr.load import load_asr
+        from voxtune.evaluate.wer import corpus_errors, utterance_errors
+
+        self._asr = self._asr or load_asr(self.asr_spec)
+        transcripts = self._asr.transcribe(waves, self.sample_rate)
+        errors = [utterance_errors(i.text, t.text) for i, t in zip(self.dev_items, transcripts, strict=True)]
+        return corpus_errors(errors).wer
+
+    def _similarity(self, waves: list[np.ndarray]) -> float | None:
+        if not self.speaker:
+            return None
+        from voxtune.audio.io import load_audio
+        from voxtune.evaluate.speaker import ResemblyzerEncoder, speaker_similarity
+
+        self._encoder = self._encoder or ResemblyzerEncoder()
+        if self._reference is None:
+            recordings = [load_audio(i.audio_path, sample_rate=self.sample_rate)[0] for i in self.dev_items]
+            self._reference = [self._encoder.embed(w, self.sample_rate) for w in recordings]
+        embeddings = [self._encoder.embed(w, self.sample_rate) for w in waves]
+        return speaker_similarity(embeddings, self._reference).speaker
 
 
 @torch.no_grad()

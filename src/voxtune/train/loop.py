@@ -33,8 +33,10 @@ from voxtune.errors import VoxtuneError
 from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint, save_checkpoint
 from voxtune.train import checkpoints as ckpt
-from voxtune.train.evaluation import EvalScores, mel_distance, save_samples, synthesize_texts
+from voxtune.train.evaluation import DevJudge, EvalScores, mel_distance, save_samples, synthesize_texts
 from voxtune.train.lora import attach_lora, has_lora, merged_state_dict
+from voxtune.train.new_speakers import add_speakers
+from voxtune.train.new_symbols import extend_phonemes
 from voxtune.train.optim import build_optimizer, build_scheduler, steps_per_epoch
 from voxtune.train.step import StepLosses, new_discriminator, train_step
 from voxtune.train.strategies import frozen_prefixes
@@ -137,6 +139,22 @@ def train(
     dev_items = read_manifest(data, "dev", audio)[: config.eval_max_items]
     if not train_items:
         raise VoxtuneError(f"{data} has no kept items in its train split")
+    if config.extend_phonemes:
+        base, train_items, dev_items, symbols = extend_phonemes(base, train_items, dev_items)
+        if symbols:
+            _announce(f"phoneme map extended by {len(symbols)} symbols: {' '.join(symbols)}")
+    else:
+        lacking = sorted({p for item in train_items for p in item.missing_phonemes})
+        if lacking:
+            log.warning(
+                "the base voice lacks %d phonemes of the train split (%s): they are left out; "
+                "extend_phonemes=true learns them",
+                len(lacking),
+                " ".join(lacking),
+            )
+    base, train_items, dev_items, speakers = add_speakers(base, train_items, dev_items)
+    if speakers:
+        _announce(f"new speakers added to the base voice: {', '.join(speakers)}")
     _check_symbols(train_items, base)
 
     generator = model_from_checkpoint(base).train()
@@ -193,6 +211,7 @@ def train(
     minutes = sum(i.frames for i in train_items) * audio.hop_length / audio.sample_rate / 60
     dataset = SpeechDataset(train_items, audio, cache=minutes <= config.dataset_cache_minutes)
     dev_batches = [b for b in (collate([SpeechDataset(dev_items, audio)[i]]) for i in range(len(dev_items))) if b]
+    judge = DevJudge(dev_items, audio.sample_rate, config.eval_asr, config.eval_speaker, config.seed)
     writer = _tensorboard(run_dir) if accelerator.is_main_process else None
     bar = _progress(total_steps, state.step, progress and accelerator.is_main_process)
     result = RunResult(run_dir, state.step, None, None)
@@ -238,12 +257,12 @@ def train(
         model.eval()
         try:
             scores = EvalScores(mel_distance=mel_distance(model, dev_batches, audio)) if dev_batches else None
-            if dev_items:
+            if dev_items and accelerator.is_main_process:
                 names = [i.id for i in dev_items[:2]]
                 waves = synthesize_texts(model, [list(i.ids) for i in dev_items[:2]], seed=config.seed)
                 save_samples(run_dir / "samples" / f"step-{state.step:07d}", names, waves, audio.sample_rate)
-            if scores and config.eval_asr and _wer_due(config, state.step):
-                scores.wer = _dev_wer(model, dev_items, config, audio.sample_rate)
+            if scores and judge.enabled and _wer_due(config, state.step):
+                scores.wer, scores.speaker_similarity = judge.judge(model)
         finally:
             model.train()
         if scores is None:
@@ -253,9 +272,12 @@ def train(
             "eval": True,
             "mel_distance": scores.mel_distance,
             "wer": scores.wer,
+            "speaker_similarity": scores.speaker_similarity,
             "score": scores.score,
         }
-        _log(run_dir, writer, record)
+        if accelerator.is_main_process:
+            _log(run_dir, writer, record)
+        # Every process evaluates (the same weights, the same dev set), so all agree on early stopping.
         improved = not state.best or scores.score < state.best[0][0]
         state.best = sorted([*state.best, (scores.score, state.step)])[: max(config.save_best_total_limit, 1)]
         state.evals_without_improvement = 0 if improved else state.evals_without_improvement + 1
@@ -305,7 +327,8 @@ def train(
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(mel=f"{losses.mel:.3f}", kl=f"{losses.kl:.2f}", d=f"{losses.discriminator:.2f}")
-            if state.step % config.logging_steps == 0 or state.step == 1:
+            if accelerator.is_main_process and (state.step % config.logging_steps == 0 or state.step == 1):
+                # The main process's own batch: under DDP the other processes' losses are not gathered.
                 rate = (state.step - started_step) / max(time.perf_counter() - started, 1e-9)
                 _log(
                     run_dir,
@@ -395,6 +418,11 @@ def _update(
     return mean
 
 
+def _announce(message: str) -> None:
+    print(f"voxtune: {message}")
+    log.info(message)
+
+
 def _check_symbols(items: list[Any], base: VoiceCheckpoint) -> None:
     largest = max(max(item.ids) for item in items)
     if largest >= base.config.model.num_symbols:
@@ -406,18 +434,6 @@ def _check_symbols(items: list[Any], base: VoiceCheckpoint) -> None:
 
 def _wer_due(config: TrainConfig, step: int) -> bool:
     return not config.eval_wer_steps or step % config.eval_wer_steps == 0
-
-
-def _dev_wer(model: VITS, dev_items: list[Any], config: TrainConfig, sample_rate: int) -> float | None:
-    """WER of free synthesis of the dev texts, transcribed by ``config.eval_asr``."""
-    from voxtune.asr.load import load_asr
-    from voxtune.evaluate.wer import corpus_errors, utterance_errors
-
-    asr = load_asr(config.eval_asr)
-    waves = synthesize_texts(model, [list(i.ids) for i in dev_items], seed=config.seed)
-    transcripts = asr.transcribe(waves, sample_rate)
-    errors = [utterance_errors(item.text, t.text) for item, t in zip(dev_items, transcripts, strict=True)]
-    return corpus_errors(errors).wer
 
 
 def _log(run_dir: Path, writer: Any, record: dict[str, Any]) -> None:
