@@ -25,7 +25,7 @@ install: $(STAMP)
 
 # The main job on built-in defaults: prepare the bundled Allison demo corpus (a clean, reported training set),
 # fine-tune the bundled joe voice toward Allison on it (its posterior encoder is first recovered, since joe ships
-# as ONNX only; a short CPU run, about ten minutes), speak the demo lines with the result, and score joe before
+# as ONNX only; a short CPU run, 20-30 minutes on two cores), speak the demo lines with the result, and score joe before
 # and after against the real Allison recordings (ASR round trip, speaker similarity, DNSMOS) in an HTML report.
 DEMO := out/demo
 DEMO_TRAIN := max_steps=100 discriminator_warmup_steps=20 per_device_train_batch_size=8 eval_steps=50 save_steps=50

@@ -244,7 +244,12 @@ def score(renders: Path, data: Path, corpus: Path, asr: str, out: Path) -> None:
         PrerenderedVoice(directory.name, directory, data)
         for directory in sorted(p for p in renders.iterdir() if p.is_dir())
     ]
-    result = voxtune.evaluate(voices, data=corpus, split="dev", refs=corpus, asr=asr, out_dir=out)
+    # The prompts read on the GPU machine: the prepared dev split (voxtune prepare rejected 2 of the corpus's 48
+    # dev prompts), matched to the corpus's recordings by text.
+    from voxtune.data.manifest import read_manifest
+
+    texts = [item.text for item in read_manifest(data, "dev")]
+    result = voxtune.evaluate(voices, texts, split="dev", refs=corpus, asr=asr, out_dir=out)
     print(json.dumps(summary))
     print(f"report: {out}/report.md")
     del result

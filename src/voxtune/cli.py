@@ -334,6 +334,41 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("voice", help="voice to export: run directory, .pt, .ckpt, .pth or installed name")
+    p.add_argument("-o", "--output", required=True, help="voice.onnx to write (its .onnx.json is written beside it)")
+    p.add_argument("--quantize", choices=["int8"], help="also write NAME.int8.onnx (dynamic int8 weights)")
+    p.add_argument("--no-verify", action="store_true", help="skip the check in piper-tts's own runtime")
+
+
+@command(
+    "export",
+    "write a Piper-compatible voice.onnx + voice.onnx.json, verified in piper-tts",
+    "voxtune export runs/allison -o allison.onnx --quantize int8",
+)
+@arguments(_export_arguments)
+def _export(args: argparse.Namespace) -> int:
+    from voxtune.export import export
+
+    result = export(args.voice, args.output, quantize=args.quantize, verify=not args.no_verify)
+    size = result.onnx.stat().st_size / 1e6
+    print(f"wrote {result.onnx} ({size:.1f} MB) and {result.config}")
+    if result.verification is not None:
+        print(
+            f"verified in piper-tts at noise 0: min SNR {result.verification.min_snr_db:.1f} dB over "
+            f"{len(result.verification.snr_db)} probe utterances, equal length: {result.verification.equal_length}"
+        )
+    if result.int8 is not None:
+        print(f"wrote {result.int8} ({result.int8.stat().st_size / 1e6:.1f} MB, int8)")
+        if result.int8_verification is not None:
+            check = result.int8_verification
+            print(
+                f"int8 vs torch at noise 0: min SNR {check.min_snr_db:.1f} dB, equal length: {check.equal_length} "
+                "(int8 shifts durations; judge it by WER and similarity: voxtune evaluate)"
+            )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voxtune",

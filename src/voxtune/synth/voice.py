@@ -158,7 +158,9 @@ def load_voice(spec: str | Path, backend: str = "auto", num_threads: int | None 
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
     path = resolve_voice_path(spec)
-    name = str(spec) if not Path(str(spec)).exists() else path.stem
+    given = Path(str(spec))
+    # An installed name stays as given; a run directory is named after itself (not its best.pt), a file by its stem.
+    name = str(spec) if not given.exists() else given.name if given.is_dir() else path.stem
     is_onnx = path.suffix.lower() == ".onnx"
     if backend == "onnx" and not is_onnx:
         raise ValueError(f"--backend onnx needs an .onnx voice; export {path.name} first (voxtune export)")

@@ -18,11 +18,14 @@ def get_padding(kernel_size: int, dilation: int = 1) -> int:
     return (kernel_size * dilation - dilation) // 2
 
 
-def sequence_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.Tensor:
-    """``(B,)`` lengths → ``(B, T)`` boolean mask, True inside each sequence."""
+def sequence_mask(lengths: torch.Tensor, max_length: int | torch.Tensor | None = None) -> torch.Tensor:
+    """``(B,)`` lengths → ``(B, T)`` boolean mask, True inside each sequence.
+
+    Without ``max_length`` the longest length is used as a tensor, so an ONNX export keeps it dynamic.
+    """
     if max_length is None:
-        max_length = int(lengths.max())
-    positions = torch.arange(max_length, dtype=lengths.dtype, device=lengths.device)
+        max_length = lengths.max()
+    positions = torch.arange(max_length, dtype=lengths.dtype, device=lengths.device)  # type: ignore[arg-type]
     return positions.unsqueeze(0) < lengths.unsqueeze(1)
 
 
@@ -45,11 +48,20 @@ class _WeightNorm(nn.Module):
         self.padding: Any = layer.padding
         self.dilation: Any = layer.dilation
         self.groups = layer.groups
+        self.register_buffer("_folded", None, persistent=False)
 
     @property
     def weight(self) -> torch.Tensor:
-        """The effective kernel ``g * v / ||v||``."""
+        """The effective kernel ``g * v / ||v||`` (a fixed tensor once :meth:`fold` was called)."""
+        if self._folded is not None:
+            return self._folded
         return self.weight_g * self.weight_v / _norm_except_dim0(self.weight_v)
+
+    def fold(self) -> None:
+        """Freeze the effective kernel into one tensor, as an export wants it (a plain convolution weight that
+        quantization can read). Inference only: the parameters no longer affect the output."""
+        # A non-persistent buffer (registered in __init__): exported as an initializer, never in the state dict.
+        self._folded = self.weight.detach().clone()
 
     def set_weight(self, weight: torch.Tensor) -> None:
         """Set the effective kernel (e.g. from an export that folded the normalization)."""

@@ -138,7 +138,7 @@ class VITS(nn.Module):
         logw = self.dp.infer(hidden, x_mask, g=g, noise_scale=noise_scale_w)
         w_ceil = torch.ceil(torch.exp(logw) * x_mask * length_scale)
         y_lengths = torch.clamp_min(torch.sum(w_ceil, [1, 2]), 1).long()
-        y_mask = sequence_mask(y_lengths, int(y_lengths.max())).unsqueeze(1).to(x_mask.dtype)
+        y_mask = sequence_mask(y_lengths).unsqueeze(1).to(x_mask.dtype)
         attn = generate_path(w_ceil.squeeze(1), x_mask.unsqueeze(2) * y_mask.unsqueeze(-1))
         m_p = torch.matmul(attn.squeeze(1), m_p.transpose(1, 2)).transpose(1, 2)
         logs_p = torch.matmul(attn.squeeze(1), logs_p.transpose(1, 2)).transpose(1, 2)
