@@ -12,7 +12,7 @@ from voxtune.errors import VoxtuneError
 from voxtune.export import export, export_onnx, quantize_int8, verify_in_piper
 from voxtune.export.verify import probe_ids
 from voxtune.models.vits.model import VITS
-from voxtune.pretrained.checkpoint import VoiceCheckpoint, save_checkpoint
+from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint, save_checkpoint
 
 PIPER_KEYS = {"audio", "espeak", "inference", "phoneme_type", "phoneme_map", "phoneme_id_map", "num_symbols"}
 PIPER_KEYS |= {"num_speakers", "speaker_id_map", "language", "dataset"}
@@ -113,3 +113,42 @@ def test_export_of_a_fine_tuned_run_dir(tmp_path: Path, tiny_checkpoint: VoiceCh
     save_checkpoint(tiny_checkpoint, run_dir / "best.pt")
     result = export(run_dir, tmp_path / "voice.onnx")
     assert result.verification is not None and result.verification.passed
+
+
+def test_voxtune_reads_its_own_export_back(tmp_path: Path, tiny_checkpoint: VoiceCheckpoint) -> None:
+    from voxtune.pretrained.piper_onnx import import_piper_onnx
+
+    # Like a trained voice: no two tensors equal (fresh zero-initialised ones would be stored once, and a folded
+    # zero log-scale leaves nothing to read back).
+    torch.manual_seed(5)
+    weights = {
+        k: v + 0.01 * torch.randn_like(v) if v.is_floating_point() else v for k, v in tiny_checkpoint.model.items()
+    }
+    voice = dataclasses.replace(tiny_checkpoint, model=weights)
+    export_onnx(voice, tmp_path / "tiny.onnx")
+    back = import_piper_onnx(tmp_path / "tiny.onnx")
+    assert back.phoneme_id_map == voice.phoneme_id_map
+    # It speaks as the original does (the training-only settings, such as the spectrogram size, are not in an
+    # ONNX file and come back as defaults).
+    ids = probe_ids(voice, (15,))[0]
+    with torch.no_grad():
+        said = [
+            model_from_checkpoint(v)
+            .eval()
+            .infer(torch.tensor([ids]), torch.tensor([len(ids)]), noise_scale=0.0, noise_scale_w=0.0)
+            .audio
+            for v in (voice, back)
+        ]
+    torch.testing.assert_close(said[1], said[0], rtol=1e-4, atol=1e-5)
+    for key, value in back.model.items():
+        # Weight-normed kernels come back folded (weight_v = kernel, weight_g = its norm): compare effective kernels.
+        if key.endswith("weight_v"):
+            stem = key[: -len("_v")]
+            kernel = (
+                voice.model[stem + "_g"]
+                * voice.model[key]
+                / voice.model[key].flatten(1).norm(dim=1).view(-1, *[1] * (value.dim() - 1))
+            )
+            torch.testing.assert_close(value, kernel, rtol=1e-4, atol=1e-5, msg=key)
+        elif not key.endswith("weight_g"):
+            torch.testing.assert_close(value, voice.model[key], rtol=1e-4, atol=1e-5, msg=key)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 
 from voxtune.models.vits.layers import _WeightNorm
 from voxtune.models.vits.model import VITS
@@ -24,29 +23,25 @@ from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint
 OPSET = 15  # what Piper's own export uses; onnxruntime ≥ 1.10 runs it
 
 
-class PiperInterface(nn.Module):
-    """The model's inference behind Piper's input and output names and shapes."""
+class PiperGraph(VITS):
+    """The model with Piper's inference signature as its ``forward``; a subclass rather than a wrapper, so the
+    graph's parameter and node names are the model's own (``enc_p.emb.weight``, ``/dec/ups.0/...``), as in
+    Piper's exports — voxtune's own importer then reads the file back."""
 
-    def __init__(self, model: VITS) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(
+    def forward(  # type: ignore[override]
         self, text: torch.Tensor, lengths: torch.Tensor, scales: torch.Tensor, sid: torch.Tensor | None = None
     ) -> torch.Tensor:
-        out = self.model.infer(
-            text, lengths, sid=sid, noise_scale=scales[0], length_scale=scales[1], noise_scale_w=scales[2]
-        )
+        out = self.infer(text, lengths, sid=sid, noise_scale=scales[0], length_scale=scales[1], noise_scale_w=scales[2])
         return out.audio.unsqueeze(1)
 
 
 def export_onnx(checkpoint: VoiceCheckpoint, output: Path) -> Path:
     """Write ``output`` (the graph) and ``output.json`` (Piper's config); returns the config's path."""
-    model = model_from_checkpoint(checkpoint).eval()
-    for module in model.modules():
+    graph = PiperGraph(checkpoint.config.model).eval()
+    graph.load_state_dict(model_from_checkpoint(checkpoint).state_dict())
+    for module in graph.modules():
         if isinstance(module, _WeightNorm):
             module.fold()  # constant kernels, as Piper's export removes weight norm
-    graph = PiperInterface(model).eval()
     multi = checkpoint.config.model.n_speakers > 1
     text = torch.randint(3, 40, (1, 20), dtype=torch.long)
     args: tuple[Any, ...] = (text, torch.tensor([20]), torch.tensor([0.667, 1.0, 0.8]))

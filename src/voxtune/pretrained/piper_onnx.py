@@ -6,7 +6,8 @@ The rest must be recovered from the graph:
 * weight-norm-folded convolution kernels appear as anonymous ``onnx::Conv_N`` initializers; their owner is the
   Conv node that consumes them, whose node name carries the module path (``/flow/flows.6/enc/in_layers.0/Conv``);
 * the text embedding is the initializer ``sid``, consumed by ``/enc_p/emb/Gather``;
-* ``dp.flows.0.logs`` was constant-folded into ``exp(-logs)`` (``/dp/flows.0/Exp_output_0``).
+* ``dp.flows.0.logs`` was constant-folded into ``exp(-logs)`` (``/dp/flows.0/Exp_output_0``) by Piper's export,
+  into ``-logs`` feeding the node ``/dp/flows.0/Exp`` by voxtune's (``voxtune export``).
 
 Absent because inference never uses them: the posterior encoder ``enc_q``, the duration predictor's posterior part
 ``dp.post_*`` and its first spline flow ``dp.flows.1``. The checkpoint records them as absent.
@@ -30,8 +31,14 @@ from voxtune.pretrained.keymap import PretrainedFormatError, check_against, coun
 ABSENT_IN_ONNX = ("enc_q.", "dp.post_", "dp.flows.1.")
 _MODULE_PATH = re.compile(r"^[A-Za-z_][\w]*(\.\w+)+$")
 _FOLDED_LOGS = "/dp/flows.0/Exp_output_0"
+_NEGATED_LOGS_NODE = "/dp/flows.0/Exp"
 # Which input of a node holds which parameter.
-_PARAM_INPUTS = {"Conv": {1: "weight", 2: "bias"}, "ConvTranspose": {1: "weight", 2: "bias"}, "Gather": {0: "weight"}}
+_PARAM_INPUTS = {
+    "Conv": {1: "weight", 2: "bias"},
+    "ConvTranspose": {1: "weight", 2: "bias"},
+    "Gather": {0: "weight"},
+    "Exp": {0: "exp-input"},
+}
 
 
 def import_piper_onnx(onnx_path: str | Path, config_path: str | Path | None = None) -> VoiceCheckpoint:
@@ -87,6 +94,11 @@ def read_piper_json(config_path: Path) -> dict[str, Any]:
 
 def _named_parameters(graph: Any, initializers: dict[str, np.ndarray], source: str) -> dict[str, np.ndarray]:
     """Module-path name → tensor for every initializer that is a model parameter."""
+    initializers = dict(initializers)
+    for node in graph.node:
+        # The exporter stores identical tensors once and names the duplicates by Identity nodes.
+        if node.op_type == "Identity" and node.input[0] in initializers and _MODULE_PATH.match(node.output[0]):
+            initializers[node.output[0]] = initializers[node.input[0]]
     consumers: dict[str, tuple[str, str]] = {}
     for node in graph.node:
         roles = _PARAM_INPUTS.get(node.op_type, {})
@@ -100,7 +112,9 @@ def _named_parameters(graph: Any, initializers: dict[str, np.ndarray], source: s
             params[name] = value
         elif name == _FOLDED_LOGS:
             params["dp.flows.0.logs"] = -np.log(value)
-        elif name in consumers:
+        elif consumers.get(name) == (_NEGATED_LOGS_NODE, "exp-input"):
+            params["dp.flows.0.logs"] = -value  # voxtune's export folds -logs and keeps the Exp
+        elif name in consumers and consumers[name][1] != "exp-input":
             node_name, role = consumers[name]
             params[_module_path(node_name, source) + "." + role] = value
     return params

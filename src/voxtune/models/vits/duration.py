@@ -156,8 +156,21 @@ class StochasticDurationPredictor(nn.Module):
         return self.proj(self.convs(x, x_mask)) * x_mask
 
     def forward(
-        self, x: torch.Tensor, x_mask: torch.Tensor, w: torch.Tensor, g: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        x_mask: torch.Tensor,
+        w: torch.Tensor | None = None,
+        g: torch.Tensor | None = None,
+        reverse: bool = False,
+        noise_scale: float | torch.Tensor = 1.0,
     ) -> torch.Tensor:
+        """Training: the NLL ``(B,)`` of durations ``w``; ``reverse``: sampled log-durations (:meth:`infer`).
+
+        Sampling goes through the module call, as in VITS, so an ONNX export scopes its nodes under ``/dp/``.
+        """
+        if reverse:
+            return self.infer(x, x_mask, g=g, noise_scale=noise_scale)
+        assert w is not None, "training needs the durations w"
         x = self._condition(x, x_mask, g)
         h_w = self.post_proj(self.post_convs(self.post_pre(w), x_mask)) * x_mask
         e_q = torch.randn(w.size(0), 2, w.size(2), device=x.device, dtype=x.dtype) * x_mask
@@ -215,7 +228,16 @@ class DurationPredictor(nn.Module):
         if gin_channels:
             self.cond = nn.Conv1d(gin_channels, in_channels, 1)
 
-    def forward(self, x: torch.Tensor, x_mask: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        x_mask: torch.Tensor,
+        g: torch.Tensor | None = None,
+        reverse: bool = False,
+        noise_scale: float | torch.Tensor = 0.0,
+    ) -> torch.Tensor:
+        """Log-durations ``(B, 1, T_text)``; ``reverse`` and ``noise_scale`` are accepted for symmetry with the
+        stochastic predictor (a deterministic prediction has nothing to sample)."""
         x = x.detach()
         if g is not None:
             x = x + self.cond(g.detach())

@@ -48,20 +48,22 @@ class _WeightNorm(nn.Module):
         self.padding: Any = layer.padding
         self.dilation: Any = layer.dilation
         self.groups = layer.groups
-        self.register_buffer("_folded", None, persistent=False)
 
     @property
     def weight(self) -> torch.Tensor:
-        """The effective kernel ``g * v / ||v||`` (a fixed tensor once :meth:`fold` was called)."""
-        if self._folded is not None:
-            return self._folded
+        """The effective kernel ``g * v / ||v||`` (a plain parameter once :meth:`fold` was called)."""
+        if "weight" in self._parameters:
+            return self._parameters["weight"]  # type: ignore[return-value]
         return self.weight_g * self.weight_v / _norm_except_dim0(self.weight_v)
 
     def fold(self) -> None:
-        """Freeze the effective kernel into one tensor, as an export wants it (a plain convolution weight that
-        quantization can read). Inference only: the parameters no longer affect the output."""
-        # A non-persistent buffer (registered in __init__): exported as an initializer, never in the state dict.
-        self._folded = self.weight.detach().clone()
+        """Replace ``weight_g``/``weight_v`` by the one kernel they define, named ``weight`` — what an export
+        wants (Piper's export removes weight norm the same way): a constant convolution weight under the plain
+        convolution's name. For inference copies only; training needs the two parameters."""
+        kernel = self.weight.detach().clone()
+        del self.weight_g, self.weight_v
+        # Set directly: register_parameter refuses a name the class uses (the ``weight`` property above).
+        self._parameters["weight"] = nn.Parameter(kernel, requires_grad=False)
 
     def set_weight(self, weight: torch.Tensor) -> None:
         """Set the effective kernel (e.g. from an export that folded the normalization)."""

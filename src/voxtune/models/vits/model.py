@@ -135,7 +135,7 @@ class VITS(nn.Module):
         """Phoneme ids ``(B, T_text)`` with lengths ``(B,)`` → audio; the sampling scales are Piper's."""
         hidden, m_p, logs_p, x_mask = self.enc_p(x, x_lengths)
         g = self.speaker_embedding(sid)
-        logw = self.dp.infer(hidden, x_mask, g=g, noise_scale=noise_scale_w)
+        logw = self.dp(hidden, x_mask, g=g, reverse=True, noise_scale=noise_scale_w)
         w_ceil = torch.ceil(torch.exp(logw) * x_mask * length_scale)
         y_lengths = torch.clamp_min(torch.sum(w_ceil, [1, 2]), 1).long()
         y_mask = sequence_mask(y_lengths).unsqueeze(1).to(x_mask.dtype)
