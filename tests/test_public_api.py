@@ -16,6 +16,7 @@ def test_public_api_is_pinned() -> None:
         "VoiceCheckpoint",
         "VoxtuneError",
         "evaluate",
+        "export",
         "finetune",
         "import_voice",
         "installed_voices",
@@ -83,3 +84,15 @@ def test_training_code_is_loaded_only_on_demand() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_export_is_callable_and_still_the_subpackage(tmp_path: Path, tiny_voice_path: Path) -> None:
+    import inspect
+    import sys
+
+    from voxtune.export import export as run_export
+
+    assert inspect.signature(voxtune.export) == inspect.signature(run_export)
+    assert voxtune.export is sys.modules["voxtune.export"]
+    result = voxtune.export(tiny_voice_path, tmp_path / "tiny.onnx")
+    assert result.onnx.is_file() and result.verification is not None and result.verification.passed

@@ -9,6 +9,7 @@ The public API::
     result = voxtune.evaluate(["joe"], out_dir="report")  # → EvalResult; report.json/.md + index.html written
     voxtune.prepare("recordings/", "data/me", voice="joe")      # → PrepareResult; manifest.jsonl + report.html
     voxtune.finetune("joe", "data/me", "runs/me")               # → RunResult; run dir with best.pt
+    voxtune.export("runs/me", "me.onnx")                        # → ExportResult; Piper ONNX, verified
 
 ``prepare``, ``pretrain`` and ``finetune`` are imported on first use, so inference (and the server) never loads
 the training code.
@@ -35,24 +36,30 @@ if TYPE_CHECKING:
     # lazily imported training entry points with theirs.
     from voxtune.data.prepare import prepare
     from voxtune.evaluate.runner import evaluate
+    from voxtune.export import export
     from voxtune.train.api import finetune, pretrain
 else:
-    from voxtune import evaluate
+    from voxtune import evaluate, export
     from voxtune.evaluate.runner import evaluate as _run_evaluation
+    from voxtune.export import export as _run_export
 
-    class _CallablePackage(types.ModuleType):
-        """``voxtune.evaluate`` stays the subpackage and, called, runs :func:`voxtune.evaluate.runner.evaluate`.
+    def _make_callable(package: types.ModuleType, function: object) -> None:
+        """``package`` stays the subpackage and, called, runs ``function``.
 
         Binding the function to ``voxtune.evaluate`` instead would hide the subpackage from attribute lookups:
         ``import voxtune.evaluate.cache as m`` and ``monkeypatch.setattr("voxtune.evaluate....")`` walk
         ``getattr(voxtune, "evaluate")`` and would land on a function.
         """
 
-        __call__ = staticmethod(_run_evaluation)
-        # inspect would otherwise treat __call__ as a method and drop ``voices`` from help() and IDE hints.
-        __signature__ = inspect.signature(_run_evaluation)
+        class _CallablePackage(types.ModuleType):
+            __call__ = staticmethod(function)  # type: ignore[arg-type]
+            # inspect would otherwise treat __call__ as a method and drop the first parameter from help().
+            __signature__ = inspect.signature(function)  # type: ignore[arg-type]
 
-    evaluate.__class__ = _CallablePackage
+        package.__class__ = _CallablePackage
+
+    _make_callable(evaluate, _run_evaluation)
+    _make_callable(export, _run_export)
 
 __all__ = [
     "Scales",
@@ -60,6 +67,7 @@ __all__ = [
     "VoiceCheckpoint",
     "VoxtuneError",
     "evaluate",
+    "export",
     "finetune",
     "import_voice",
     "installed_voices",
