@@ -65,12 +65,16 @@ def _synthesize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sentence-silence", type=float, default=0.0, help="seconds of silence between sentences")
     p.add_argument("--no-normalize", action="store_true", help="skip number/date/abbreviation expansion")
     p.add_argument("--threads", type=int, help="CPU threads for inference")
+    p.add_argument("--out-dir", help="batch: one WAV per item of --input (lines.txt or items.jsonl) + manifest.jsonl")
+    p.add_argument("--jobs", type=int, default=1, help="batch: parallel processes (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="batch: sampling seed of every item (default 0)")
 
 
 @command(
     "synthesize",
     "speak text with a voice",
-    'voxtune synthesize "Lesson 3 starts at 7:30 am." --voice joe -o lesson3.wav',
+    'voxtune synthesize "Lesson 3 starts at 7:30 am." --voice joe -o lesson3.wav\n'
+    "  voxtune synthesize --voice joe --input lines.txt --out-dir audio/ --jobs 2",
 )
 @arguments(_synthesize_arguments)
 def _synthesize(args: argparse.Namespace) -> int:
@@ -78,6 +82,8 @@ def _synthesize(args: argparse.Namespace) -> int:
     from voxtune.synth.backends import Scales
     from voxtune.synth.voice import load_voice
 
+    if args.out_dir:
+        return _synthesize_batch(args)
     text = _read_text(args)
     voice = load_voice(args.voice, backend=args.backend, num_threads=args.threads)
     defaults = voice.default_scales()
@@ -112,6 +118,38 @@ def _voices(args: argparse.Namespace) -> int:
     for name, voice in sorted(voices.items()):
         print(f"{name:12s} {voice.package:28s} {voice.onnx_path}")
     return 0
+
+
+def _synthesize_batch(args: argparse.Namespace) -> int:
+    from voxtune.synth.backends import Scales
+    from voxtune.synth.batch import read_items, synthesize_batch
+
+    if not args.input:
+        raise VoxtuneError("--out-dir needs --input: a text file (one item per line) or a .jsonl of items")
+    scales = None
+    if args.noise_scale is not None or args.length_scale is not None or args.noise_w is not None:
+        from voxtune.synth.voice import load_voice
+
+        defaults = load_voice(args.voice, backend=args.backend).default_scales()
+        scales = Scales(
+            noise_scale=defaults.noise_scale if args.noise_scale is None else args.noise_scale,
+            length_scale=defaults.length_scale if args.length_scale is None else args.length_scale,
+            noise_w=defaults.noise_w if args.noise_w is None else args.noise_w,
+        )
+    result = synthesize_batch(
+        args.voice,
+        read_items(args.input),
+        args.out_dir,
+        jobs=args.jobs,
+        backend=args.backend,
+        scales=scales,
+        seed=args.seed,
+    )
+    print(
+        f"{result.written} written, {result.skipped} already done, {result.failed} failed"
+        f"{' (see failed.jsonl)' if result.failed else ''}; manifest: {result.out_dir / 'manifest.jsonl'}"
+    )
+    return 0 if not result.failed else 1
 
 
 def _import_arguments(p: argparse.ArgumentParser) -> None:

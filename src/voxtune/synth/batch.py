@@ -1,0 +1,216 @@
+"""Batch synthesis: many texts to many files, in parallel processes, resumable.
+
+Input: a text file (one item per non-empty line; ids ``0001``, ``0002``, … by line) or a JSONL file (objects with
+``text`` and optional ``id``, ``speaker``). Output: ``OUT_DIR/<id>.wav`` per item and ``OUT_DIR/manifest.jsonl``
+(id, text, file, duration, sample rate, SHA-256 of the file, and the item's key). The key hashes everything that
+decides the audio (voice, text, speaker, scales, seed); a re-run skips an item whose manifest entry has the same
+key and whose file still has the recorded hash, so an interrupted job continues and an edited line is redone.
+Items that cannot be spoken (empty text, unknown speaker) are listed in ``OUT_DIR/failed.jsonl``; the rest go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from voxtune.errors import VoxtuneError
+from voxtune.synth.backends import Scales
+
+MANIFEST = "manifest.jsonl"
+FAILED = "failed.jsonl"
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    id: str
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    written: int
+    skipped: int
+    failed: int
+    out_dir: Path
+
+
+def read_items(path: str | Path) -> list[BatchItem]:
+    """Items of a ``.jsonl`` file, or of a text file (one per non-empty line)."""
+    path = Path(path)
+    if not path.is_file():
+        raise VoxtuneError(f"input file not found: {path}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    items: list[BatchItem] = []
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                raise VoxtuneError(f"{path}:{number}: not an item with a text ({error})") from None
+            speaker = record.get("speaker")
+            items.append(
+                BatchItem(
+                    str(record.get("id") or f"{number:04d}"), str(text), None if speaker is None else str(speaker)
+                )
+            )
+    else:
+        items = [BatchItem(f"{n:04d}", line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise VoxtuneError(f"{path}: item id {item.id!r} appears twice")
+        if not item.id or "/" in item.id or item.id.startswith("."):
+            raise VoxtuneError(f"{path}: item id {item.id!r} cannot name a file")
+        seen.add(item.id)
+    if not items:
+        raise VoxtuneError(f"{path} holds no items")
+    return items
+
+
+def item_key(voice: str, item: BatchItem, scales: Scales | None, seed: int) -> str:
+    """What decides an item's audio, hashed."""
+    settings: dict[str, Any] = {"voice": voice, "text": item.text, "speaker": item.speaker, "seed": seed}
+    settings["scales"] = asdict(scales) if scales else None
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _finished(out_dir: Path) -> dict[str, dict[str, Any]]:
+    manifest = out_dir / MANIFEST
+    if not manifest.is_file():
+        return {}
+    entries: dict[str, dict[str, Any]] = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            entries[entry["id"]] = entry
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue  # a line cut by a kill: its item is simply redone
+    return entries
+
+
+def _is_done(entry: dict[str, Any] | None, key: str, out_dir: Path) -> bool:
+    if entry is None or entry.get("key") != key:
+        return False
+    path = out_dir / str(entry.get("file", ""))
+    return path.is_file() and _file_hash(path) == entry.get("sha256")
+
+
+# Per worker process: the voice, loaded once by the pool initializer.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(voice: str, backend: str, threads: int) -> None:
+    from voxtune.synth.voice import load_voice
+
+    _WORKER["voice"] = load_voice(voice, backend=backend, num_threads=threads)
+
+
+def _speak(item: BatchItem, key: str, out_dir: str, scales: Scales | None, seed: int) -> dict[str, Any]:
+    import numpy as np
+
+    from voxtune.audio.io import save_audio
+
+    voice = _WORKER["voice"]
+    try:
+        np.random.seed(seed)
+        import torch
+
+        torch.manual_seed(seed)
+        audio = voice.synthesize(item.text, scales=scales, speaker=item.speaker)
+    except (ValueError, VoxtuneError) as error:
+        return {"id": item.id, "text": item.text, "error": str(error)}
+    path = Path(out_dir) / f"{item.id}.wav"
+    partial = path.with_name(path.name + ".partial.wav")
+    save_audio(partial, audio, voice.sample_rate)
+    os.replace(partial, path)
+    return {
+        "id": item.id,
+        "text": item.text,
+        "file": path.name,
+        "duration": round(len(audio) / voice.sample_rate, 4),
+        "sample_rate": voice.sample_rate,
+        "sha256": _file_hash(path),
+        "key": key,
+    }
+
+
+def synthesize_batch(
+    voice: str,
+    items: list[BatchItem],
+    out_dir: str | Path,
+    *,
+    jobs: int = 1,
+    backend: str = "auto",
+    scales: Scales | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> BatchResult:
+    """Speak every item into ``out_dir`` with ``jobs`` processes (one inference thread each)."""
+    from tqdm.auto import tqdm
+
+    if jobs < 1:
+        raise VoxtuneError(f"--jobs must be at least 1, got {jobs}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _init_worker(voice, backend, 1)  # loads (and checks) the voice here first: a bad spec fails before any work
+    finished = _finished(out)
+    keys = {item.id: item_key(voice, item, scales, seed) for item in items}
+    todo = [item for item in items if not _is_done(finished.get(item.id), keys[item.id], out)]
+    written = failed = 0
+    bar = tqdm(total=len(todo), desc="synthesize", unit="item", disable=not progress)
+    with (out / MANIFEST).open("a", encoding="utf-8") as manifest, (out / FAILED).open("w", encoding="utf-8") as bad:
+        for record in _run(todo, keys, out, jobs, voice, backend, scales, seed):
+            if "error" in record:
+                bad.write(json.dumps(record, ensure_ascii=False) + "\n")
+                failed += 1
+            else:
+                manifest.write(json.dumps(record, ensure_ascii=False) + "\n")
+                manifest.flush()
+                written += 1
+            bar.update(1)
+    bar.close()
+    _compact(out, [item.id for item in items])
+    return BatchResult(written, len(items) - len(todo), failed, out)
+
+
+def _run(
+    todo: list[BatchItem],
+    keys: dict[str, str],
+    out: Path,
+    jobs: int,
+    voice: str,
+    backend: str,
+    scales: Scales | None,
+    seed: int,
+) -> Iterator[dict[str, Any]]:
+    if jobs == 1 or len(todo) <= 1:
+        for item in todo:
+            yield _speak(item, keys[item.id], str(out), scales, seed)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(voice, backend, 1)) as pool:
+        futures = [pool.submit(_speak, item, keys[item.id], str(out), scales, seed) for item in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _compact(out: Path, order: list[str]) -> None:
+    """Rewrite the manifest with one entry per item (the newest), in input order."""
+    entries = _finished(out)
+    lines = [json.dumps(entries[i], ensure_ascii=False) + "\n" for i in order if i in entries]
+    partial = out / (MANIFEST + ".partial")
+    partial.write_text("".join(lines), encoding="utf-8")
+    os.replace(partial, out / MANIFEST)
