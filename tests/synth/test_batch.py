@@ -76,3 +76,16 @@ def test_cli_batch(tmp_path: Path, tiny_voice_path: Path, capsys: pytest.Capture
     assert "2 written, 0 already done, 0 failed" in capsys.readouterr().out
     assert main(["synthesize", "--voice", str(tiny_voice_path), "--out-dir", str(out)]) == 2
     assert main(["synthesize", "--voice", "no-such-voice", "--input", str(lines), "--out-dir", str(out)]) == 2
+
+
+def test_onnx_voice_in_two_processes(tmp_path: Path, tiny_checkpoint) -> None:  # type: ignore[no-untyped-def]
+    # The parent holds an onnxruntime session when the workers start: forked workers used to hang on it.
+    from voxtune.export import export_onnx
+
+    export_onnx(tiny_checkpoint, tmp_path / "tiny.onnx")
+    lines = tmp_path / "lines.txt"
+    lines.write_text("One.\nTwo.\nThree.\n")
+    result = synthesize_batch(
+        str(tmp_path / "tiny.onnx"), read_items(lines), tmp_path / "out", jobs=2, backend="onnx", progress=False
+    )
+    assert result.written == 3

@@ -97,7 +97,7 @@ def _named_parameters(graph: Any, initializers: dict[str, np.ndarray], source: s
     initializers = dict(initializers)
     for node in graph.node:
         # The exporter stores identical tensors once and names the duplicates by Identity nodes.
-        if node.op_type == "Identity" and node.input[0] in initializers and _MODULE_PATH.match(node.output[0]):
+        if node.op_type == "Identity" and node.input[0] in initializers:
             initializers[node.output[0]] = initializers[node.input[0]]
     consumers: dict[str, tuple[str, str]] = {}
     for node in graph.node:

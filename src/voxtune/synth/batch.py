@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -201,7 +202,10 @@ def _run(
         for item in todo:
             yield _speak(item, keys[item.id], str(out), scales, seed)
         return
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(voice, backend, 1)) as pool:
+    # Fork-server workers: forking this process, which already holds an onnxruntime session and its thread
+    # pools, deadlocks the children.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(voice, backend, 1)) as pool:
         futures = [pool.submit(_speak, item, keys[item.id], str(out), scales, seed) for item in todo]
         for future in as_completed(futures):
             yield future.result()
