@@ -16,7 +16,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml Makefile
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[eval,dev]'
+	$(PIP) install -q -e '.[eval,serve,dev]'
 	$(PIP) install -q webrtcvad-wheels
 	$(PIP) install -q --no-deps resemblyzer
 	touch $(STAMP)

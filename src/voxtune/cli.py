@@ -407,6 +407,52 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--voice",
+        action="append",
+        required=True,
+        help="voice to serve (repeat for several); its name is the spec's name",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--max-input-chars", type=int, default=4096)
+    p.add_argument("--max-concurrent", type=int, default=2, help="syntheses at once; further requests wait")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds a request may take")
+    p.add_argument("--api-key-env", metavar="VAR", help="require 'Authorization: Bearer $VAR' on /v1/ requests")
+
+
+@command(
+    "serve",
+    "serve voices over HTTP (OpenAI-compatible /v1/audio/speech)",
+    "voxtune serve --voice joe --voice runs/allison --port 8000",
+)
+@arguments(_serve_arguments)
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from voxtune.serve import ServeLimits, create_app
+    from voxtune.synth.voice import load_voice
+
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env)
+        if not api_key:
+            raise VoxtuneError(f"--api-key-env {args.api_key_env}: that environment variable is empty or unset")
+    voices = {}
+    for spec in args.voice:
+        voice = load_voice(spec)
+        if voice.name in voices:
+            raise VoxtuneError(f"two voices are named {voice.name!r}; serve copies under different names")
+        voices[voice.name] = voice
+    limits = ServeLimits(args.max_input_chars, args.max_concurrent, args.timeout, api_key)
+    print(f"serving {', '.join(voices)} on http://{args.host}:{args.port} (docs: /docs)", file=sys.stderr)
+    uvicorn.run(create_app(voices, limits), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voxtune",
