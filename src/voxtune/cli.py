@@ -441,9 +441,11 @@ def _serve(args: argparse.Namespace) -> int:
         api_key = os.environ.get(args.api_key_env)
         if not api_key:
             raise VoxtuneError(f"--api-key-env {args.api_key_env}: that environment variable is empty or unset")
+    # Each synthesis gets its share of the cores: max_concurrent sessions with all cores each would fight.
+    threads = max(1, (os.cpu_count() or 1) // max(1, args.max_concurrent))
     voices = {}
     for spec in args.voice:
-        voice = load_voice(spec)
+        voice = load_voice(spec, num_threads=threads)
         if voice.name in voices:
             raise VoxtuneError(f"two voices are named {voice.name!r}; serve copies under different names")
         voices[voice.name] = voice
