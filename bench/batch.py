@@ -65,42 +65,10 @@ def main() -> None:
                 "text",
             ]
         )
-        voxtune_s = timed(
-            [
-                sys.executable,
-                "-m",
-                "voxtune",
-                "synthesize",
-                "--voice",
-                model,
-                "--backend",
-                "onnx",
-                "--input",
-                str(lines),
-                "--out-dir",
-                str(voxtune_dir),
-                "--jobs",
-                str(args.jobs),
-            ]
-        )
-        resumed_s = timed(
-            [
-                sys.executable,
-                "-m",
-                "voxtune",
-                "synthesize",
-                "--voice",
-                model,
-                "--backend",
-                "onnx",
-                "--input",
-                str(lines),
-                "--out-dir",
-                str(voxtune_dir),
-                "--jobs",
-                str(args.jobs),
-            ]
-        )
+        voxtune_command = [sys.executable, "-m", "voxtune", "synthesize", "--voice", model, "--backend", "onnx"]
+        voxtune_command += ["--input", str(lines), "--out-dir", str(voxtune_dir), "--jobs", str(args.jobs)]
+        voxtune_s = timed(voxtune_command)
+        resumed_s = timed(voxtune_command)  # every item already done
         piper_n, piper_audio = audio_seconds(piper_dir)
         voxtune_n, voxtune_audio = audio_seconds(voxtune_dir)
     print("| tool | files | audio s | wall s | audio s per wall s |")

@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -79,19 +80,13 @@ def _synthesize_arguments(p: argparse.ArgumentParser) -> None:
 @arguments(_synthesize_arguments)
 def _synthesize(args: argparse.Namespace) -> int:
     from voxtune.audio.io import save_audio, to_pcm16
-    from voxtune.synth.backends import Scales
     from voxtune.synth.voice import load_voice
 
     if args.out_dir:
         return _synthesize_batch(args)
     text = _read_text(args)
     voice = load_voice(args.voice, backend=args.backend, num_threads=args.threads)
-    defaults = voice.default_scales()
-    scales = Scales(
-        noise_scale=defaults.noise_scale if args.noise_scale is None else args.noise_scale,
-        length_scale=defaults.length_scale if args.length_scale is None else args.length_scale,
-        noise_w=defaults.noise_w if args.noise_w is None else args.noise_w,
-    )
+    scales = dataclasses.replace(voice.default_scales(), **_scale_overrides(args))
     audio = voice.synthesize(
         text,
         normalize=not args.no_normalize,
@@ -120,29 +115,24 @@ def _voices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_overrides(args: argparse.Namespace) -> dict[str, float]:
+    """The sampling scales given on the command line (the voice's defaults fill in the rest)."""
+    given = {"noise_scale": args.noise_scale, "length_scale": args.length_scale, "noise_w": args.noise_w}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _synthesize_batch(args: argparse.Namespace) -> int:
-    from voxtune.synth.backends import Scales
     from voxtune.synth.batch import read_items, synthesize_batch
 
     if not args.input:
         raise VoxtuneError("--out-dir needs --input: a text file (one item per line) or a .jsonl of items")
-    scales = None
-    if args.noise_scale is not None or args.length_scale is not None or args.noise_w is not None:
-        from voxtune.synth.voice import load_voice
-
-        defaults = load_voice(args.voice, backend=args.backend).default_scales()
-        scales = Scales(
-            noise_scale=defaults.noise_scale if args.noise_scale is None else args.noise_scale,
-            length_scale=defaults.length_scale if args.length_scale is None else args.length_scale,
-            noise_w=defaults.noise_w if args.noise_w is None else args.noise_w,
-        )
     result = synthesize_batch(
         args.voice,
         read_items(args.input),
         args.out_dir,
         jobs=args.jobs,
         backend=args.backend,
-        scales=scales,
+        scale_overrides=_scale_overrides(args),
         seed=args.seed,
     )
     print(

@@ -66,6 +66,11 @@ def dataset(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def base_voice() -> VoiceCheckpoint:
+    return make_base_voice()
+
+
+def make_base_voice() -> VoiceCheckpoint:
+    """The tiny base voice with a discriminator (also built by ddp_worker.py, which runs outside pytest)."""
     torch.manual_seed(0)
     config = tiny()
     return VoiceCheckpoint(

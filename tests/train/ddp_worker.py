@@ -1,30 +1,18 @@
-"""One rank of the two-process training check in test_ddp.py (run by ``accelerate launch``, not by pytest)."""
+"""One rank of the two-process training check in test_ddp.py (run by ``torchrun``, not by pytest)."""
 
 import sys
 from pathlib import Path
 
 import torch
 
+# This script's folder is on sys.path (python runs it as a file): the fixtures' module is importable.
+from conftest import make_base_voice
 from voxtune.config import TrainConfig
-from voxtune.models.vits.discriminators import MultiPeriodDiscriminator
-from voxtune.models.vits.model import VITS
-from voxtune.models.vits.presets import tiny
-from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.train.loop import train
-
-TINY_DISCRIMINATOR = {"scale_channels": (4, 8, 8, 8, 8, 8), "period_channels": (4, 8, 8, 8, 8)}
 
 
 def main(data: Path, run_dir: Path, strategy: str) -> None:
-    torch.manual_seed(0)
-    config = tiny()
-    base = VoiceCheckpoint(
-        config=config,
-        phoneme_id_map={"_": [0], "^": [1], "$": [2]} | {chr(97 + i): [3 + i] for i in range(9)},
-        model=VITS(config.model).state_dict(),
-        discriminator=MultiPeriodDiscriminator(**TINY_DISCRIMINATOR).state_dict(),  # type: ignore[arg-type]
-        provenance={"source": "tests"},
-    )
+    base = make_base_voice()
     settings = TrainConfig(
         output_dir=str(run_dir),
         max_steps=4,

@@ -61,6 +61,11 @@ def read_manifest(dataset_dir: str | Path, split: str, audio: AudioConfig) -> li
     return items
 
 
+def total_minutes(items: list[TrainItem], audio: AudioConfig) -> float:
+    """Minutes of audio in ``items`` (from their frame counts)."""
+    return sum(i.frames for i in items) * audio.hop_length / audio.sample_rate / 60
+
+
 class SpeechDataset(torch.utils.data.Dataset[dict[str, Any] | None]):
     """Loads audio and computes the linear spectrogram of each item; a broken item yields ``None`` (skipped).
 

@@ -14,9 +14,9 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,11 +156,12 @@ def synthesize_batch(
     *,
     jobs: int = 1,
     backend: str = "auto",
-    scales: Scales | None = None,
+    scale_overrides: Mapping[str, float] | None = None,
     seed: int = 0,
     progress: bool = True,
 ) -> BatchResult:
-    """Speak every item into ``out_dir`` with ``jobs`` processes (one inference thread each)."""
+    """Speak every item into ``out_dir`` with ``jobs`` processes (one inference thread each); sampling scales
+    given in ``scale_overrides`` (``noise_scale``, ``length_scale``, ``noise_w``) replace the voice's defaults."""
     from tqdm.auto import tqdm
 
     if jobs < 1:
@@ -168,6 +169,7 @@ def synthesize_batch(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _init_worker(voice, backend, 1)  # loads (and checks) the voice here first: a bad spec fails before any work
+    scales = replace(_WORKER["voice"].default_scales(), **scale_overrides) if scale_overrides else None
     finished = _finished(out)
     keys = {item.id: item_key(voice, item, scales, seed) for item in items}
     todo = [item for item in items if not _is_done(finished.get(item.id), keys[item.id], out)]

@@ -91,11 +91,10 @@ def finetune(
 
 def _print_sizing(base: VoiceCheckpoint, data: Path, config: TrainConfig) -> None:
     """Say how big a run the data calls for, next to what this run will do."""
-    from voxtune.data.loader import read_manifest
+    from voxtune.data.loader import read_manifest, total_minutes
     from voxtune.train.sizing import suggest
 
-    items = read_manifest(data, "train", base.config.audio)
-    minutes = sum(i.frames for i in items) * base.config.audio.hop_length / base.config.audio.sample_rate / 60
+    minutes = total_minutes(read_manifest(data, "train", base.config.audio), base.config.audio)
     if minutes > 0:
         print(
             f"voxtune: {suggest(minutes).describe()}; this run: max_steps={config.max_steps} "

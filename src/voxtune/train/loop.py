@@ -28,7 +28,7 @@ import torch
 import yaml
 
 from voxtune.config import TrainConfig, to_dict
-from voxtune.data.loader import BucketBatchSampler, SpeechDataset, collate, read_manifest
+from voxtune.data.loader import BucketBatchSampler, SpeechDataset, collate, read_manifest, total_minutes
 from voxtune.errors import VoxtuneError
 from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint, save_checkpoint
@@ -208,8 +208,8 @@ def train(
     generator, discriminator, optimizer_g, optimizer_d = accelerator.prepare(
         generator, discriminator, optimizer_g, optimizer_d
     )
-    minutes = sum(i.frames for i in train_items) * audio.hop_length / audio.sample_rate / 60
-    dataset = SpeechDataset(train_items, audio, cache=minutes <= config.dataset_cache_minutes)
+    cache = total_minutes(train_items, audio) <= config.dataset_cache_minutes
+    dataset = SpeechDataset(train_items, audio, cache=cache)
     dev_batches = [b for b in (collate([SpeechDataset(dev_items, audio)[i]]) for i in range(len(dev_items))) if b]
     judge = DevJudge(dev_items, audio.sample_rate, config.eval_asr, config.eval_speaker, config.seed)
     writer = _tensorboard(run_dir) if accelerator.is_main_process else None

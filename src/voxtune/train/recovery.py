@@ -94,8 +94,8 @@ def _generate(
     from tqdm.auto import tqdm
 
     pairs = []
+    device = next(model.parameters()).device
     for ids in tqdm(id_lists, desc="recovery: base voice speaks", unit="utt", disable=not progress):
-        device = next(model.parameters()).device
         out = model.infer(
             torch.tensor([ids], device=device),
             torch.tensor([len(ids)], device=device),
