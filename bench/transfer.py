@@ -8,7 +8,7 @@ Three steps, because the training runs want a GPU and the scoring wants Whisper,
    machine lacks.
 2. ``device`` (on the GPU machine): recover joe's posterior encoder (the same recipe ``voxtune finetune`` uses),
    then start every run at once, each a plain ``voxtune finetune``/``pretrain`` process with the same steps and
-   batch: full, from scratch, decoder-only, LoRA, and full on each subset. At the time budget the runs still
+   batch: full, from scratch, decoder-only, timbre, LoRA, and full on each subset. At the time budget the runs still
    going are stopped with SIGTERM (each saves its checkpoint). Every run's last checkpoint, and the checkpoint
    at the largest step all runs reached, then read the dev split aloud (fixed seeds); the audio, the logs and
    the full run's generator come back.
@@ -84,6 +84,7 @@ def _runs(bundle_dir: Path, recovered: Path) -> dict[str, list[str]]:
         # From scratch: joe's architecture and phoneme map with freshly initialised weights (what pretrain does).
         "scratch": ["finetune", "--base", str(recovered.with_name("scratch.pt")), "--data", corpus],
         "decoder-only": [*finetune, "--data", corpus, "strategy=decoder-only"],
+        "timbre": [*finetune, "--data", corpus, "strategy=timbre"],
         "lora": [*finetune, "--data", corpus, "strategy=lora"],
     }
     for minutes in SUBSET_MINUTES:

@@ -7,6 +7,10 @@ convolution ``rank → out``, so training starts exactly at the base voice. The 
 ``W + (alpha / rank) · up @ down`` — which is how adapters are merged for a voice file (:func:`merged_state_dict`):
 a merged voice has the base architecture and parameter names, loads anywhere and exports to ONNX unchanged.
 
+The duration predictor is not adapted but trained in full (it is small): it reads the text encoder's output,
+which the attention adapters change, and a frozen one then mistimes every phoneme (speech ran at 0.4 × the
+recordings' length in the joe → Allison run before it learned).
+
 The adapters live in ``model.lora`` (a ``ModuleDict``) and act through forward hooks, so the base modules and
 their parameter names stay as they are.
 """
@@ -22,8 +26,11 @@ from torch import nn
 
 from voxtune.models.vits.layers import WeightNormConv1d
 
-# Attention projections of the text encoder and the WaveNet convolutions of the flow and posterior encoder.
-TARGETS = re.compile(r"(attn_layers\.\d+\.conv_[qkvo]|in_layers\.\d+|res_skip_layers\.\d+)$")
+# Attention projections of the text encoder, the WaveNet convolutions of the flow and posterior encoder, and the
+# decoder's residual-block convolutions (without them the vocoder cannot move towards the new timbre).
+TARGETS = re.compile(
+    r"(attn_layers\.\d+\.conv_[qkvo]|in_layers\.\d+|res_skip_layers\.\d+|resblocks\.\d+\.convs\d*\.\d+)$"
+)
 
 
 class LoRAConv1d(nn.Module):

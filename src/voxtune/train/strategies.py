@@ -5,8 +5,9 @@
   posterior encoder and decoder adapt: the voice changes, the words stay.
 * ``freeze-text`` — additionally the flow stays fixed: only the posterior encoder and decoder adapt.
 * ``decoder-only`` — only the decoder (vocoder) adapts; the cheapest, for small timbre or channel changes.
-* ``lora`` — every base weight stays fixed; low-rank adapters on the attention and WaveNet convolutions learn
-  (``voxtune.train.lora``), merged into the weights when a voice is saved.
+* ``lora`` — the base weights stay fixed; low-rank adapters on the attention, WaveNet and decoder convolutions learn
+  (``voxtune.train.lora``), merged into the weights when a voice is saved; the small duration predictor trains in
+  full, to follow the adapted text encoder.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ STRATEGIES: dict[str, tuple[str, ...]] = {
     "timbre": ("enc_p.", "dp."),
     "freeze-text": ("enc_p.", "dp.", "flow."),
     "decoder-only": ("enc_p.", "dp.", "flow.", "enc_q.", "emb_g."),
-    "lora": ("",),  # the empty prefix matches every base parameter; the adapters are added after freezing
+    # Every module but the duration predictor; the adapters are added after freezing.
+    "lora": ("enc_p.", "flow.", "enc_q.", "dec.", "emb_g."),
 }
 
 
