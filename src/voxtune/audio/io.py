@@ -19,6 +19,7 @@ _WRITE_FORMATS: dict[str, tuple[str, str]] = {
     ".wav": ("WAV", "PCM_16"),
     ".flac": ("FLAC", "PCM_16"),
     ".ogg": ("OGG", "VORBIS"),
+    ".mp3": ("MP3", "MPEG_LAYER_III"),
 }
 
 
@@ -47,7 +48,7 @@ def load_audio(path: str | os.PathLike[str], sample_rate: int | None = None) -> 
 
 
 def save_audio(path: str | os.PathLike[str], wave: np.ndarray, sample_rate: int) -> None:
-    """Write a mono wave ``(T,)`` to ``path``; the suffix picks WAV (16-bit PCM), FLAC or OGG (Vorbis).
+    """Write a mono wave ``(T,)`` to ``path``; the suffix picks WAV (16-bit PCM), FLAC, OGG (Vorbis) or MP3.
 
     Samples outside ``[-1, 1]`` are clipped: integer formats would otherwise wrap around to loud clicks.
     """
