@@ -7,20 +7,20 @@ from voxtune.text.symbols import phonemes_to_ids, vits_phonemes_to_ids
 MAP = {"_": [0], "^": [1], "$": [2], " ": [3], "a": [4], "b": [5], "c": [6], ",": [7]}
 
 
-def test_spans_in_piper_layout_cover_each_phoneme_and_its_pad() -> None:
+def test_spans_in_piper_layout_cover_each_phoneme_but_not_its_pad() -> None:
     phonemes = ["a", " ", "b", "x", "c"]  # "x" is not in the map: it gets no ids
     ids = phonemes_to_ids(phonemes, MAP)[0]
-    spans = phoneme_id_spans(phonemes, lambda p: phonemes_to_ids(p, MAP)[0])
-    assert spans == [(2, 4), (4, 6), (6, 8), (8, 8), (8, 10)]
-    assert [ids[a] for a, _ in spans if _ > a] == [4, 3, 5, 6]
-    assert ids[spans[-1][1]] == 2  # only EOS after the last span
+    spans = phoneme_id_spans(phonemes, lambda p: phonemes_to_ids(p, MAP)[0], MAP)
+    assert spans == [(2, 3), (4, 5), (6, 7), (8, 8), (8, 9)]
+    assert [ids[a] for a, b in spans if b > a] == [4, 3, 5, 6]
+    assert ids[spans[-1][1] :] == [0, 2]  # the last pad and EOS after the last span
 
 
 @pytest.mark.parametrize("add_blank", [True, False])
 def test_spans_in_vits_layout(add_blank: bool) -> None:
     phonemes = ["a", "b", "c"]
-    spans = phoneme_id_spans(phonemes, lambda p: vits_phonemes_to_ids(p, MAP, add_blank)[0])
-    assert spans == ([(1, 3), (3, 5), (5, 7)] if add_blank else [(0, 1), (1, 2), (2, 3)])
+    spans = phoneme_id_spans(phonemes, lambda p: vits_phonemes_to_ids(p, MAP, add_blank)[0], MAP)
+    assert spans == ([(1, 2), (3, 4), (5, 6)] if add_blank else [(0, 1), (1, 2), (2, 3)])
 
 
 def test_times_follow_the_durations() -> None:

@@ -39,7 +39,7 @@ from voxtune.course.timings import webvtt
 from voxtune.errors import VoxtuneError
 from voxtune.pretrained.voices import resolve_voice_path
 
-FORMAT_VERSION = 1  # part of every item key: a change to how items are rendered rebuilds them all
+FORMAT_VERSION = 2  # part of every item key: a change to how items are rendered rebuilds them all
 MANIFEST = "course.json"
 COMPRESSED = ".mp3"
 _SEED_STRIDE = 7919  # attempt k of an item uses seed + k × this

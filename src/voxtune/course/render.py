@@ -123,7 +123,9 @@ class Renderer:
                 offset += len(gap) / voice.sample_rate
             if sentence.durations is None:
                 raise RuntimeError(f"voice {say.voice!r} gives no durations; word timings need the torch backend")
-            spans = phoneme_id_spans(sentence.phonemes, lambda p: voice.phonemes_to_ids(list(p))[0])
+            spans = phoneme_id_spans(
+                sentence.phonemes, lambda p: voice.phonemes_to_ids(list(p))[0], voice.phoneme_id_map
+            )
             for phoneme in timed_phonemes(sentence.phonemes, spans, sentence.durations, seconds_per_frame):
                 spoken.append(TimedPhoneme(phoneme.symbol, phoneme.start + offset, phoneme.end + offset))
             parts.append(sentence.audio)
