@@ -1,3 +1,4 @@
+import math
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,33 @@ def test_finetune_recovers_then_trains(
     )
     assert result.step == 4
     assert (tmp_path / "run" / "best.pt").is_file()
+
+
+def test_multi_speaker_base_recovers_with_each_speakers_conditioning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voxtune.models.vits.presets import tiny
+
+    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    torch.manual_seed(0)
+    config = tiny(n_speakers=3, gin_channels=4)
+    model = VITS(config.model)
+    base = VoiceCheckpoint(
+        config=config,
+        phoneme_id_map={"_": [0], "^": [1], "$": [2]} | {chr(97 + i): [3 + i] for i in range(9)},
+        model={k: v for k, v in model.state_dict().items() if not k.startswith("enc_q.")},
+        speaker_id_map={"ann": 0, "bob": 1, "cid": 2},
+        absent=["enc_q.", "discriminator"],
+    )
+    result = recover(base, IDS, config=RecoveryConfig(steps=20, batch_size=4, segment_frames=16), progress=False)
+    assert not needs_recovery(result.checkpoint)
+    recovered = model_from_checkpoint(result.checkpoint).eval()
+    # The posterior encoder listens with the speaker's conditioning: its output depends on which speaker it is told.
+    spec = torch.rand(1, recovered.enc_q.pre.in_channels, 12)
+    with torch.no_grad():
+        means = [
+            recovered.enc_q(spec, torch.tensor([12]), g=recovered.speaker_embedding(torch.tensor([s])))[1]
+            for s in range(3)
+        ]
+    assert not torch.allclose(means[0], means[1])
+    assert math.isfinite(result.mel_distance_generated)

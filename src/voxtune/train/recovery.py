@@ -86,50 +86,76 @@ def needs_recovery(base: VoiceCheckpoint) -> bool:
     return any(part.startswith(RECOVERABLE) for part in base.absent)
 
 
+@dataclass(frozen=True)
+class _Clip:
+    """One sentence the base voice spoke: spectrogram ``(F, T)``, the latent it decoded ``(C, T)``, the wave
+    ``(T * hop,)`` and its speaker conditioning ``(gin, 1)`` (``None`` for a single-speaker voice)."""
+
+    spec: torch.Tensor
+    latent: torch.Tensor
+    wave: torch.Tensor
+    g: torch.Tensor | None
+
+
 @torch.no_grad()
 def _generate(
     model: VITS, id_lists: list[list[int]], audio: AudioConfig, config: RecoveryConfig, progress: bool
-) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """(spec (F, T), latent (C, T), wave (T * hop,)) for each text, spoken by the base voice."""
+) -> list[_Clip]:
+    """Each text spoken by the base voice; a multi-speaker voice takes its speakers in turn, so the posterior
+    encoder learns every speaker's latents with that speaker's conditioning."""
     from tqdm.auto import tqdm
 
-    pairs = []
+    clips = []
     device = next(model.parameters()).device
-    for ids in tqdm(id_lists, desc="recovery: base voice speaks", unit="utt", disable=not progress):
+    speakers = max(1, model.config.n_speakers)
+    for number, ids in enumerate(tqdm(id_lists, desc="recovery: base voice speaks", unit="utt", disable=not progress)):
+        sid = torch.tensor([number % speakers], device=device)
         out = model.infer(
             torch.tensor([ids], device=device),
             torch.tensor([len(ids)], device=device),
+            sid=sid,
             noise_scale=config.noise_scale,
             noise_scale_w=config.noise_w,
         )
         wave = out.audio[0, 0]
         spec = linear_spectrogram(wave.unsqueeze(0), audio)[0]
         frames = min(spec.size(1), out.latent.size(2))
-        pairs.append((spec[:, :frames], out.latent[0, :, :frames], wave[: frames * audio.hop_length]))
-    return pairs
+        g = model.speaker_embedding(sid)
+        clips.append(
+            _Clip(
+                spec[:, :frames],
+                out.latent[0, :, :frames],
+                wave[: frames * audio.hop_length],
+                None if g is None else g[0],
+            )
+        )
+    return clips
 
 
 def _batch(
-    pairs: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], size: int, frames: int, rng: random.Random
-) -> tuple[torch.Tensor, torch.Tensor]:
-    specs, latents = [], []
-    for spec, latent, _ in rng.sample(pairs, min(size, len(pairs))):
-        start = rng.randint(0, max(spec.size(1) - frames, 0))
-        piece_spec, piece_latent = spec[:, start : start + frames], latent[:, start : start + frames]
+    clips: list[_Clip], size: int, frames: int, rng: random.Random
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Random ``frames``-long pieces: spectrograms ``(B, F, frames)``, latents ``(B, C, frames)``, conditioning."""
+    specs, latents, conditions = [], [], []
+    for clip in rng.sample(clips, min(size, len(clips))):
+        start = rng.randint(0, max(clip.spec.size(1) - frames, 0))
+        piece_spec, piece_latent = clip.spec[:, start : start + frames], clip.latent[:, start : start + frames]
         pad = frames - piece_spec.size(1)
         specs.append(torch.nn.functional.pad(piece_spec, [0, pad]))
         latents.append(torch.nn.functional.pad(piece_latent, [0, pad]))
-    return torch.stack(specs), torch.stack(latents)
+        conditions.append(clip.g)
+    g = None if conditions[0] is None else torch.stack([c for c in conditions if c is not None])
+    return torch.stack(specs), torch.stack(latents), g
 
 
-def _latent_scale(pairs: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+def _latent_scale(clips: list[_Clip]) -> torch.Tensor:
     """Per-channel standard deviation of the base voice's latents, ``(1, C, 1)``."""
-    latents = torch.cat([latent for _, latent, _ in pairs], dim=1)
+    latents = torch.cat([clip.latent for clip in clips], dim=1)
     return latents.std(dim=1).clamp_min(1e-3).view(1, -1, 1)
 
 
 @torch.no_grad()
-def _calibrate_spread(encoder: PosteriorEncoder, pairs: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> None:
+def _calibrate_spread(encoder: PosteriorEncoder, clips: list[_Clip]) -> None:
     """Make the posterior's log-std a constant per channel: the log RMS error of its mean on held-out clips.
 
     The projection's log-std rows are zeroed and their bias set, so the spread no longer depends on the input and
@@ -137,9 +163,11 @@ def _calibrate_spread(encoder: PosteriorEncoder, pairs: list[tuple[torch.Tensor,
     Clamped to [-5, 1]: tighter than e^-5 would make the KL term stiff, wider than e^1 drowns the mean in noise.
     """
     squared = []
-    for spec, latent, _ in pairs:
-        _, m_q, _, _ = encoder(spec.unsqueeze(0), torch.tensor([spec.size(1)], device=spec.device))
-        squared.append((latent - m_q[0]) ** 2)
+    for clip in clips:
+        lengths = torch.tensor([clip.spec.size(1)], device=clip.spec.device)
+        g = None if clip.g is None else clip.g.unsqueeze(0)
+        _, m_q, _, _ = encoder(clip.spec.unsqueeze(0), lengths, g=g)
+        squared.append((clip.latent - m_q[0]) ** 2)
     rms = torch.cat(squared, dim=1).mean(dim=1).sqrt()
     proj = encoder.proj
     channels = proj.out_channels // 2
@@ -149,16 +177,24 @@ def _calibrate_spread(encoder: PosteriorEncoder, pairs: list[tuple[torch.Tensor,
 
 
 @torch.no_grad()
-def reconstruction_distance(model: VITS, waves: list[torch.Tensor], audio: AudioConfig) -> float:
-    """Mean log-mel L1 between each wave and ``dec(mean of enc_q(spec(wave)))``."""
+def reconstruction_distance(
+    model: VITS, waves: list[torch.Tensor], audio: AudioConfig, conditions: list[torch.Tensor | None] | None = None
+) -> float:
+    """Mean log-mel L1 between each wave and ``dec(mean of enc_q(spec(wave)))``.
+
+    ``conditions``: each wave's speaker conditioning ``(gin, 1)``; by default a multi-speaker voice's first speaker.
+    """
     total, count = 0.0, 0
     device = next(model.parameters()).device
-    for wave in waves:
+    default = model.speaker_embedding(torch.tensor([0], device=device))
+    for number, wave in enumerate(waves):
+        given = conditions[number] if conditions is not None else None
+        g = given.unsqueeze(0) if given is not None else default
         frames = len(wave) // audio.hop_length
         wave = wave[: frames * audio.hop_length].unsqueeze(0).to(device)
         spec = linear_spectrogram(wave, audio)[:, :, :frames]
-        _, m_q, _, mask = model.enc_q(spec, torch.tensor([frames], device=device))
-        fake = model.dec(m_q * mask)[:, 0]
+        _, m_q, _, mask = model.enc_q(spec, torch.tensor([frames], device=device), g=g)
+        fake = model.dec(m_q * mask, g=g)[:, 0]
         real_mel, fake_mel = spec_to_mel(spec, audio), mel_spectrogram(fake, audio)
         n = min(real_mel.size(2), fake_mel.size(2))
         total += float(torch.abs(real_mel[:, :, :n] - fake_mel[:, :, :n]).sum())
@@ -196,9 +232,9 @@ def recover(
     # On a GPU when there is one: generation and fitting take seconds there, minutes on a CPU.
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = model_from_checkpoint(base).to(device).eval()
-    pairs = _generate(model, id_lists, audio, config, progress)
-    held_out = max(1, len(pairs) // 10)
-    train_pairs, test_pairs = pairs[held_out:], pairs[:held_out]
+    clips = _generate(model, id_lists, audio, config, progress)
+    held_out = max(1, len(clips) // 10)
+    train_clips, test_clips = clips[held_out:], clips[:held_out]
 
     encoder = model.enc_q.train()
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.learning_rate, betas=(0.8, 0.99))
@@ -206,12 +242,12 @@ def recover(
     from tqdm.auto import tqdm
 
     bar = tqdm(range(config.steps), desc="recovery: posterior encoder", unit="step", disable=not progress)
-    scale = _latent_scale(train_pairs)
+    scale = _latent_scale(train_clips)
     history: list[float] = []
     for _ in bar:
-        spec, latent = _batch(train_pairs, config.batch_size, config.segment_frames, rng)
+        spec, latent, g = _batch(train_clips, config.batch_size, config.segment_frames, rng)
         lengths = torch.full((spec.size(0),), spec.size(2), device=spec.device)
-        _, m_q, _, _ = encoder(spec, lengths)
+        _, m_q, _, _ = encoder(spec, lengths, g=g)
         # Only the mean is fitted, each channel's error measured in that channel's own spread. A learned log-std
         # extrapolates wildly on audio unlike the base voice's (e^14 on a few channels of real recordings), and one
         # such channel makes the first fine-tuning steps diverge; the spread is set afterwards (_calibrate_spread).
@@ -223,9 +259,9 @@ def recover(
         history.append(float(loss.detach()))
         bar.set_postfix(mse=f"{history[-1]:.3f}")
     encoder.eval()
-    _calibrate_spread(encoder, test_pairs)
+    _calibrate_spread(encoder, test_clips)
 
-    generated = reconstruction_distance(model, [w for _, _, w in test_pairs], audio)
+    generated = reconstruction_distance(model, [c.wave for c in test_clips], audio, [c.g for c in test_clips])
     real = reconstruction_distance(model, real_waves, audio) if real_waves else None
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     recovered = VoiceCheckpoint(
@@ -239,7 +275,7 @@ def recover(
             **base.provenance,
             "recovered": "enc_q by self-distillation",
             "recovery_steps": config.steps,
-            "recovery_utterances": len(pairs),
+            "recovery_utterances": len(clips),
             "recovery_mel_distance": generated,
             "recovery_mel_distance_real": real,
         },
