@@ -15,6 +15,7 @@ def test_public_api_is_pinned() -> None:
         "Voice",
         "VoiceCheckpoint",
         "VoxtuneError",
+        "build_course",
         "evaluate",
         "export",
         "finetune",

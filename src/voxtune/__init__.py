@@ -10,8 +10,9 @@ The public API::
     voxtune.prepare("recordings/", "data/me", voice="joe")      # → PrepareResult; manifest.jsonl + report.html
     voxtune.finetune("joe", "data/me", "runs/me")               # → RunResult; run dir with best.pt
     voxtune.export("runs/me", "me.onnx")                        # → ExportResult; Piper ONNX, verified
+    voxtune.build_course("course.yaml", "out/course")           # → CourseBuild; lesson audio, timings, player
 
-``prepare``, ``pretrain`` and ``finetune`` are imported on first use, so inference (and the server) never loads
+``prepare``, ``pretrain``, ``finetune`` and ``build_course`` are imported on first use, so inference (and the server) never loads
 the training code.
 """
 
@@ -34,6 +35,7 @@ from voxtune.synth.voice import Voice, load_voice
 if TYPE_CHECKING:
     # What a type checker should see at ``voxtune.evaluate(...)``: the runner, with its exact signature; and the
     # lazily imported training entry points with theirs.
+    from voxtune.course import build_course
     from voxtune.data.prepare import prepare
     from voxtune.evaluate.runner import evaluate
     from voxtune.export import export
@@ -66,6 +68,7 @@ __all__ = [
     "Voice",
     "VoiceCheckpoint",
     "VoxtuneError",
+    "build_course",
     "evaluate",
     "export",
     "finetune",
@@ -80,6 +83,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "build_course": "voxtune.course",
     "prepare": "voxtune.data.prepare",
     "pretrain": "voxtune.train.api",
     "finetune": "voxtune.train.api",
