@@ -111,7 +111,7 @@ def device(
     save_checkpoint(dataclasses.replace(base, model=fresh, absent=["discriminator"]), work / "scratch.pt")
     if only != ["scratch"]:
         builtin = json.loads((bundle_dir / "builtin_ids.json").read_text())
-        os.environ["VOXTUNE_CACHE"] = str(work / "cache")
+        os.environ["VOXTUNE_CACHE_DIR"] = str(work / "cache")
         recovery = RecoveryConfig(steps=recovery_steps)
         recovered = recover_for_dataset(base, bundle_dir / "allison", recovery, progress=False, builtin=builtin)
         save_checkpoint(recovered, recovered_path)

@@ -13,6 +13,13 @@ from voxtune.models.vits.presets import tiny
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, save_checkpoint
 
 
+@pytest.fixture(autouse=True)
+def voxtune_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test caches (recovered voices, optimized graphs, evaluations) in its own folder, not the user's."""
+    monkeypatch.setenv("VOXTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture
 def tiny_config() -> VoiceConfig:
     return tiny(num_symbols=256)

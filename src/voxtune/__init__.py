@@ -12,8 +12,8 @@ The public API::
     voxtune.export("runs/me", "me.onnx")                        # → ExportResult; Piper ONNX, verified
     voxtune.build_course("course.yaml", "out/course")           # → CourseBuild; lesson audio, timings, player
 
-``prepare``, ``pretrain``, ``finetune`` and ``build_course`` are imported on first use, so inference (and the server) never loads
-the training code.
+``prepare``, ``pretrain``, ``finetune`` and ``build_course`` are imported on first use, so inference (and the
+server) never loads the training code.
 """
 
 from __future__ import annotations

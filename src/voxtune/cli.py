@@ -67,7 +67,9 @@ def _synthesize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-normalize", action="store_true", help="skip number/date/abbreviation expansion")
     p.add_argument("--threads", type=int, help="CPU threads for inference")
     p.add_argument("--out-dir", help="batch: one WAV per item of --input (lines.txt or items.jsonl) + manifest.jsonl")
-    p.add_argument("--jobs", type=int, default=1, help="batch: parallel processes (default 1)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="batch: parallel workers (threads for .onnx voices, else processes)"
+    )
     p.add_argument("--seed", type=int, default=0, help="batch: sampling seed of every item (default 0)")
 
 
@@ -367,20 +369,36 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="voice.onnx to write (its .onnx.json is written beside it)")
     p.add_argument("--quantize", choices=["int8"], help="also write NAME.int8.onnx (dynamic int8 weights)")
     p.add_argument("--no-verify", action="store_true", help="skip the check in piper-tts's own runtime")
+    p.add_argument(
+        "--streaming",
+        action="store_true",
+        help="also write NAME.encoder.onnx + NAME.decoder.onnx for chunked decoding (voxtune.synth.onnx_stream)",
+    )
 
 
 @command(
     "export",
     "write a Piper-compatible voice.onnx + voice.onnx.json, verified in piper-tts",
-    "voxtune export runs/allison -o allison.onnx --quantize int8",
+    "voxtune export runs/allison -o allison.onnx --quantize int8\n  voxtune export joe -o joe.onnx --streaming",
 )
 @arguments(_export_arguments)
 def _export(args: argparse.Namespace) -> int:
     from voxtune.export import export
 
-    result = export(args.voice, args.output, quantize=args.quantize, verify=not args.no_verify)
+    result = export(
+        args.voice, args.output, quantize=args.quantize, verify=not args.no_verify, streaming=args.streaming
+    )
     size = result.onnx.stat().st_size / 1e6
     print(f"wrote {result.onnx} ({size:.1f} MB) and {result.config}")
+    if result.streaming is not None:
+        split = result.streaming
+        print(f"wrote {split.encoder} and {split.decoder} (decoder context: {split.context_frames} frames each side)")
+        if split.verification is not None:
+            parts = split.verification
+            print(
+                f"streaming graphs vs the full graph at noise 0: whole min SNR {min(parts.whole_snr_db):.1f} dB, "
+                f"in chunks of {parts.chunk_frames} frames min SNR {min(parts.chunked_snr_db):.1f} dB"
+            )
     if result.verification is not None:
         print(
             f"verified in piper-tts at noise 0: min SNR {result.verification.min_snr_db:.1f} dB over "
@@ -408,7 +426,7 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--max-input-chars", type=int, default=4096)
     p.add_argument("--max-concurrent", type=int, default=2, help="syntheses at once; further requests wait")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds a request may take")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds a request may take (a stream included)")
     p.add_argument("--api-key-env", metavar="VAR", help="require 'Authorization: Bearer $VAR' on /v1/ requests")
 
 
@@ -443,6 +461,51 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"serving {', '.join(voices)} on http://{args.host}:{args.port} (docs: /docs)", file=sys.stderr)
     uvicorn.run(create_app(voices, limits), host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _course_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("course", help="the course file (YAML; see docs/course.md)")
+    p.add_argument("-o", "--out-dir", required=True, help="where the audio, timings, QA report and index.html go")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes reading items aloud (default 1)")
+    p.add_argument(
+        "--asr",
+        default="auto",
+        help="ASR for the quality gate: auto, whisper:DIR, pocketsphinx, or none to skip it (default auto)",
+    )
+    p.add_argument("--max-wer", type=float, default=0.2, help="an item passes QA at or below this WER (default 0.2)")
+    p.add_argument("--retries", type=int, default=2, help="re-readings with other seeds for items that fail QA")
+    p.add_argument("--retry-failed", action="store_true", help="also re-read items an earlier build left failing")
+    p.add_argument("--strict", action="store_true", help="exit with status 1 when any item fails QA")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+@command(
+    "course",
+    "build lesson audio for a course: per-item audio, word timings, subtitles, lesson tracks, QA and a player",
+    "voxtune course examples/course/everyday-english.yaml -o out/course --jobs 2",
+)
+@arguments(_course_arguments)
+def _course(args: argparse.Namespace) -> int:
+    from voxtune.course import build_course
+
+    if args.retries < 0:
+        raise VoxtuneError(f"--retries must be 0 or more, got {args.retries}")
+    result = build_course(
+        args.course,
+        args.out_dir,
+        jobs=args.jobs,
+        asr=args.asr,
+        max_wer=args.max_wer,
+        retries=args.retries,
+        retry_failed=args.retry_failed,
+        progress=not args.no_progress,
+    )
+    print(f"{result.items} items: {result.rebuilt} read, {result.reused} unchanged ({result.seconds:.1f} s)")
+    if result.judged:
+        print(f"QA: {result.passed} of {result.judged} read correctly (WER ≤ {args.max_wer:g})", end="")
+        print(f"; {len(result.failed)} to check: {result.out_dir / 'qa.md'}" if result.failed else "")
+    print(f"player: {result.out_dir / 'index.html'}")
+    return 1 if args.strict and result.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,14 +1,14 @@
 import io
 import json
 import logging
-import socket
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 import soundfile
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from voxtune.cli import main
@@ -30,18 +30,25 @@ def client(voice: Voice) -> TestClient:
 def test_health_voices_and_schema(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok", "voices": ["tiny"]}
     assert client.get("/v1/voices").json()["voices"][0]["id"] == "tiny"
-    assert "/v1/audio/speech" in client.get("/openapi.json").json()["paths"]
+    schema = client.get("/openapi.json").json()
+    speech = schema["paths"]["/v1/audio/speech"]["post"]
+    assert {"audio/wav", "audio/mpeg", "audio/pcm"} <= set(speech["responses"]["200"]["content"])
+    assert {"stream", "stream_format"} <= set(schema["components"]["schemas"]["SpeechRequest"]["properties"])
 
 
+@pytest.mark.parametrize("stream", [True, False])
 @pytest.mark.parametrize("response_format", ["wav", "flac", "mp3", "opus"])
-def test_speech_in_every_container_format(client: TestClient, voice: Voice, response_format: str) -> None:
-    reply = client.post(
-        "/v1/audio/speech", json={"input": "Hello there.", "voice": "tiny", "response_format": response_format}
-    )
+def test_speech_in_every_container_format(client: TestClient, voice: Voice, response_format: str, stream: bool) -> None:
+    body = {"input": "Hello there.", "voice": "tiny", "response_format": response_format, "stream": stream}
+    reply = client.post("/v1/audio/speech", json=body)
     assert reply.status_code == 200, reply.text
     audio, rate = soundfile.read(io.BytesIO(reply.content))
     assert len(audio) > 0 and rate == (24000 if response_format == "opus" else voice.sample_rate)
-    assert float(reply.headers["X-Audio-Seconds"]) > 0
+    whole = not stream or response_format == "flac"  # flac is never streamed
+    assert ("content-length" in reply.headers) == whole
+    assert ("x-audio-seconds" in reply.headers) == whole
+    if whole:
+        assert float(reply.headers["X-Audio-Seconds"]) > 0
 
 
 def test_pcm_and_speed(client: TestClient) -> None:
@@ -61,6 +68,7 @@ def test_pcm_and_speed(client: TestClient) -> None:
         ({"input": "Hi.", "voice": "../../etc/passwd"}, 404, "unknown voice"),
         ({"input": "Hi.", "voice": "tiny", "response_format": "aac"}, 422, "response_format"),
         ({"input": "Hi.", "voice": "tiny", "speed": 9}, 422, "speed"),
+        ({"input": "Hi.", "voice": "tiny", "stream_format": "sse"}, 422, "stream_format"),
         ({"voice": "tiny"}, 422, "input"),
     ],
 )
@@ -93,6 +101,7 @@ def test_access_log_is_one_json_line_per_request(client: TestClient, caplog: pyt
         client.post("/v1/audio/speech", json={"input": "Hi.", "voice": "nobody"})
     record = json.loads(caplog.records[-1].getMessage())
     assert record["path"] == "/v1/audio/speech" and record["status"] == 404 and record["ms"] >= 0
+    assert record["complete"] is True
 
 
 def test_no_voices_is_an_error() -> None:
@@ -100,40 +109,23 @@ def test_no_voices_is_an_error() -> None:
         create_app({})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def test_over_a_real_socket_with_concurrent_clients(voice: Voice, serve: Callable[[FastAPI], str]) -> None:
+    base = serve(create_app({"tiny": voice}))
+    results: list[int] = []
 
+    def client_loop(stream: bool) -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for _ in range(3):
+                body = {"input": "Hello. Goodbye.", "voice": "tiny", "stream": stream}
+                reply = http.post("/v1/audio/speech", json=body)
+                results.append(reply.status_code if len(soundfile.read(io.BytesIO(reply.content))[0]) else 0)
 
-def test_over_a_real_socket_with_concurrent_clients(voice: Voice) -> None:
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app({"tiny": voice}), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.time() + 20
-        while not server.started and time.time() < deadline:
-            time.sleep(0.05)
-        assert server.started
-        results: list[int] = []
-
-        def client_loop() -> None:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                for _ in range(3):
-                    results.append(http.post("/v1/audio/speech", json={"input": "Hello.", "voice": "tiny"}).status_code)
-
-        clients = [threading.Thread(target=client_loop) for _ in range(4)]
-        for c in clients:
-            c.start()
-        for c in clients:
-            c.join()
-        assert results == [200] * 12
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    clients = [threading.Thread(target=client_loop, args=(index % 2 == 0,)) for index in range(4)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join()
+    assert results == [200] * 12
 
 
 def test_cli_refuses_bad_settings(tiny_voice_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

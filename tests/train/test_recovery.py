@@ -36,7 +36,7 @@ def onnx_like(base_voice: VoiceCheckpoint) -> VoiceCheckpoint:
 def test_self_distillation_recovers_the_posterior(
     onnx_like: VoiceCheckpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("VOXTUNE_CACHE_DIR", str(tmp_path / "cache"))
     assert needs_recovery(onnx_like)
     config = RecoveryConfig(steps=150, batch_size=4, segment_frames=16, learning_rate=3e-3)
     torch.manual_seed(0)
@@ -79,7 +79,7 @@ def test_finetune_recovers_then_trains(
 ) -> None:
     from voxtune.train.api import finetune, train_config
 
-    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("VOXTUNE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr("voxtune.evaluate.testset.load_testset", lambda language: [])
     config = train_config(
         tmp_path / "run",
@@ -103,7 +103,7 @@ def test_multi_speaker_base_recovers_with_each_speakers_conditioning(
 ) -> None:
     from voxtune.models.vits.presets import tiny
 
-    monkeypatch.setenv("VOXTUNE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("VOXTUNE_CACHE_DIR", str(tmp_path / "cache"))
     torch.manual_seed(0)
     config = tiny(n_speakers=3, gin_channels=4)
     model = VITS(config.model)

@@ -19,19 +19,15 @@ import numpy as np
 
 from voxtune.asr.protocol import ASR, Transcript, Word
 from voxtune.asr.resample import ASR_SAMPLE_RATE
+from voxtune.cache import cache_root
 from voxtune.evaluate.dnsmos import DNSMOS_IDENTITY, DnsmosScore, dnsmos
 from voxtune.evaluate.f0 import F0_IDENTITY, f0_contour
 from voxtune.evaluate.speaker import SpeakerEncoder
 
-CACHE_ENV = "VOXTUNE_CACHE_DIR"
-
 
 def default_cache_dir() -> Path:
-    """``$VOXTUNE_CACHE_DIR``, else ``$XDG_CACHE_HOME/voxtune/eval``, else ``~/.cache/voxtune/eval``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "voxtune" / "eval"
+    """``eval/`` under voxtune's cache root (:func:`voxtune.cache.cache_root`)."""
+    return cache_root() / "eval"
 
 
 def audio_key(wave: np.ndarray, sample_rate: int, identity: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 
@@ -21,6 +21,8 @@ from voxtune.models.vits.model import VITS
 from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint
 
 OPSET = 15  # what Piper's own export uses; onnxruntime ≥ 1.10 runs it
+
+G = TypeVar("G", bound=VITS)
 
 
 class PiperGraph(VITS):
@@ -37,11 +39,7 @@ class PiperGraph(VITS):
 
 def export_onnx(checkpoint: VoiceCheckpoint, output: Path) -> Path:
     """Write ``output`` (the graph) and ``output.json`` (Piper's config); returns the config's path."""
-    graph = PiperGraph(checkpoint.config.model).eval()
-    graph.load_state_dict(model_from_checkpoint(checkpoint).state_dict())
-    for module in graph.modules():
-        if isinstance(module, _WeightNorm):
-            module.fold()  # constant kernels, as Piper's export removes weight norm
+    graph = folded_copy(checkpoint, PiperGraph)
     multi = checkpoint.config.model.n_speakers > 1
     text = torch.randint(3, 40, (1, 20), dtype=torch.long)
     args: tuple[Any, ...] = (text, torch.tensor([20]), torch.tensor([0.667, 1.0, 0.8]))
@@ -52,25 +50,48 @@ def export_onnx(checkpoint: VoiceCheckpoint, output: Path) -> Path:
         names.append("sid")
         axes["sid"] = {0: "batch_size"}
     axes["output"] = {0: "batch_size", 2: "time"}
+    write_graph(graph, args, output, names, ["output"], axes)
+    config_path = output.with_name(output.name + ".json")
+    config_path.write_text(json.dumps(piper_config(checkpoint), indent=2, ensure_ascii=False), encoding="utf-8")
+    return config_path
+
+
+def folded_copy(checkpoint: VoiceCheckpoint, graph_class: type[G]) -> G:
+    """The checkpoint's weights in a fresh ``graph_class`` (a :class:`VITS` subclass) in eval mode, with weight
+    norm folded into constant kernels, as Piper's export removes it."""
+    graph = graph_class(checkpoint.config.model).eval()
+    graph.load_state_dict(model_from_checkpoint(checkpoint).state_dict())
+    for module in graph.modules():
+        if isinstance(module, _WeightNorm):
+            module.fold()
+    return graph
+
+
+def write_graph(
+    module: torch.nn.Module,
+    args: tuple[Any, ...],
+    output: Path,
+    input_names: list[str],
+    output_names: list[str],
+    dynamic_axes: dict[str, dict[int, str]],
+) -> None:
+    """Trace ``module`` on ``args`` into ``output`` (opset :data:`OPSET`), written whole or not at all."""
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     with torch.no_grad(), warnings.catch_warnings():
         # The tracer warns about every Python-side shape computation; the graph is checked by verification.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            graph,
+            module,
             args,
             str(partial),
-            input_names=names,
-            output_names=["output"],
-            dynamic_axes=axes,
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_axes=dynamic_axes,
             opset_version=OPSET,
             dynamo=False,
         )
     partial.replace(output)
-    config_path = output.with_name(output.name + ".json")
-    config_path.write_text(json.dumps(piper_config(checkpoint), indent=2, ensure_ascii=False), encoding="utf-8")
-    return config_path
 
 
 def piper_config(checkpoint: VoiceCheckpoint) -> dict[str, Any]:

@@ -65,7 +65,12 @@ def verify_in_piper(onnx_path: Path, checkpoint: VoiceCheckpoint) -> Verificatio
             ).audio.reshape(-1)
         expected = reference.double().numpy()
         equal = equal and len(expected) == len(piper_audio)
-        n = min(len(expected), len(piper_audio))
-        error = float(np.sum((expected[:n] - piper_audio[:n]) ** 2))
-        snrs.append(10 * np.log10(float(np.sum(expected[:n] ** 2)) / max(error, 1e-30)))
+        snrs.append(snr_db(expected, piper_audio))
     return Verification(tuple(snrs), equal)
+
+
+def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    """Signal-to-noise ratio of ``test`` against ``reference`` (both ``(T,)``) over their common length, in dB."""
+    n = min(len(reference), len(test))
+    error = float(np.sum((reference[:n] - test[:n]) ** 2))
+    return float(10 * np.log10(max(float(np.sum(reference[:n] ** 2)), 1e-30) / max(error, 1e-30)))

@@ -68,21 +68,23 @@ class TorchBackend:
 
 
 class OnnxBackend:
-    """Runs a Piper-layout ONNX voice with onnxruntime."""
+    """Runs a Piper-layout ONNX voice with onnxruntime, its 1-D convolutions laid out as 2-D ones for speed
+    unless ``fast_layout`` is off (:mod:`voxtune.synth.onnx_graph`)."""
 
     name = "onnx"
 
-    def __init__(self, onnx_path: str | Path, num_threads: int | None = None) -> None:
-        import onnxruntime
+    def __init__(self, onnx_path: str | Path, num_threads: int | None = None, fast_layout: bool = True) -> None:
+        from voxtune.synth.onnx_graph import open_session
 
-        options = onnxruntime.SessionOptions()
-        if num_threads:
-            options.intra_op_num_threads = num_threads
-            options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self.onnx_path = Path(onnx_path)
+        self.num_threads = num_threads
+        self.fast_layout = fast_layout
+        self.session = open_session(onnx_path, num_threads, fast_layout)
         self._input_names = {i.name for i in self.session.get_inputs()}
+
+    def clone(self) -> OnnxBackend:
+        """The same voice in a session of its own, for another thread (each keeps its own random state)."""
+        return OnnxBackend(self.onnx_path, self.num_threads, self.fast_layout)
 
     def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech:
         feeds: dict[str, np.ndarray] = {

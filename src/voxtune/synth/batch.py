@@ -1,4 +1,4 @@
-"""Batch synthesis: many texts to many files, in parallel processes, resumable.
+"""Batch synthesis: many texts to many files, in parallel, resumable.
 
 Input: a text file (one item per non-empty line; ids ``0001``, ``0002``, … by line) or a JSONL file (objects with
 ``text`` and optional ``id``, ``speaker``). Output: ``OUT_DIR/<id>.wav`` per item and ``OUT_DIR/manifest.jsonl``
@@ -6,16 +6,23 @@ Input: a text file (one item per non-empty line; ids ``0001``, ``0002``, … by 
 decides the audio (voice, text, speaker, scales, seed); a re-run skips an item whose manifest entry has the same
 key and whose file still has the recorded hash, so an interrupted job continues and an edited line is redone.
 Items that cannot be spoken (empty text, unknown speaker) are listed in ``OUT_DIR/failed.jsonl``; the rest go on.
+
+Parallel workers are threads for an ONNX voice (onnxruntime runs outside the GIL; one session and one inference
+thread per worker) and processes for a torch voice (torch's global random state would mix the items' seeds).
+Threads skip what a process pays before its first item — the imports, loading the voice — and let phonemizing
+one item overlap inference of another (BENCHMARKS.md, batch section).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,7 @@ from voxtune.synth.backends import Scales
 
 MANIFEST = "manifest.jsonl"
 FAILED = "failed.jsonl"
+WORKERS = ("auto", "threads", "processes")
 
 
 @dataclass(frozen=True)
@@ -114,18 +122,23 @@ def _is_done(entry: dict[str, Any] | None, key: str, out_dir: Path) -> bool:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(voice: str, backend: str, threads: int) -> None:
+def _init_worker(voice: str, backend: str, threads: int, fast_layout: bool = True) -> None:
     from voxtune.synth.voice import load_voice
 
-    _WORKER["voice"] = load_voice(voice, backend=backend, num_threads=threads)
+    _WORKER["voice"] = load_voice(voice, backend=backend, num_threads=threads, fast_layout=fast_layout)
 
 
 def _speak(item: BatchItem, key: str, out_dir: str, scales: Scales | None, seed: int) -> dict[str, Any]:
+    return _speak_with(_WORKER["voice"], item, key, out_dir, scales, seed)
+
+
+def _speak_with(
+    voice: Any, item: BatchItem, key: str, out_dir: str, scales: Scales | None, seed: int
+) -> dict[str, Any]:
     import numpy as np
 
     from voxtune.audio.io import save_audio
 
-    voice = _WORKER["voice"]
     try:
         np.random.seed(seed)
         import torch
@@ -159,16 +172,25 @@ def synthesize_batch(
     scale_overrides: Mapping[str, float] | None = None,
     seed: int = 0,
     progress: bool = True,
+    workers: str = "auto",
+    fast_layout: bool = True,
 ) -> BatchResult:
-    """Speak every item into ``out_dir`` with ``jobs`` processes (one inference thread each); sampling scales
-    given in ``scale_overrides`` (``noise_scale``, ``length_scale``, ``noise_w``) replace the voice's defaults."""
+    """Speak every item into ``out_dir`` with ``jobs`` workers (one inference thread each); sampling scales
+    given in ``scale_overrides`` (``noise_scale``, ``length_scale``, ``noise_w``) replace the voice's defaults.
+
+    ``workers``: ``"auto"`` (threads for an ONNX voice, processes otherwise), ``"threads"`` or ``"processes"``;
+    ``fast_layout``: run ONNX voices with 2-D convolutions (:mod:`voxtune.synth.onnx_graph`).
+    """
     from tqdm.auto import tqdm
 
     if jobs < 1:
         raise VoxtuneError(f"--jobs must be at least 1, got {jobs}")
+    if workers not in WORKERS:
+        raise VoxtuneError(f"unknown workers {workers!r}; choose one of: {', '.join(WORKERS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _init_worker(voice, backend, 1)  # loads (and checks) the voice here first: a bad spec fails before any work
+    # Loads (and checks) the voice here first: a bad spec fails before any work.
+    _init_worker(voice, backend, 1, fast_layout)
     scales = replace(_WORKER["voice"].default_scales(), **scale_overrides) if scale_overrides else None
     finished = _finished(out)
     keys = {item.id: item_key(voice, item, scales, seed) for item in items}
@@ -176,7 +198,8 @@ def synthesize_batch(
     written = failed = 0
     bar = tqdm(total=len(todo), desc="synthesize", unit="item", disable=not progress)
     with (out / MANIFEST).open("a", encoding="utf-8") as manifest, (out / FAILED).open("w", encoding="utf-8") as bad:
-        for record in _run(todo, keys, out, jobs, voice, backend, scales, seed):
+        pool = _Pool(jobs, voice, backend, workers, fast_layout)
+        for record in _run(todo, keys, out, pool, scales, seed):
             if "error" in record:
                 bad.write(json.dumps(record, ensure_ascii=False) + "\n")
                 failed += 1
@@ -190,25 +213,61 @@ def synthesize_batch(
     return BatchResult(written, len(items) - len(todo), failed, out)
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """How the items are spread: ``jobs`` workers of a kind, each loading ``voice`` like this process did."""
+
+    jobs: int
+    voice: str
+    backend: str
+    workers: str
+    fast_layout: bool
+
+
 def _run(
-    todo: list[BatchItem],
-    keys: dict[str, str],
-    out: Path,
-    jobs: int,
-    voice: str,
-    backend: str,
-    scales: Scales | None,
-    seed: int,
+    todo: list[BatchItem], keys: dict[str, str], out: Path, pool: _Pool, scales: Scales | None, seed: int
 ) -> Iterator[dict[str, Any]]:
-    if jobs == 1 or len(todo) <= 1:
+    if pool.jobs == 1 or len(todo) <= 1:
         for item in todo:
             yield _speak(item, keys[item.id], str(out), scales, seed)
+        return
+    onnx = _WORKER["voice"].backend.name == "onnx"
+    if pool.workers == "threads" or (pool.workers == "auto" and onnx):
+        yield from _run_threads(todo, keys, out, pool.jobs, scales, seed)
         return
     # Fork-server workers: forking this process, which already holds an onnxruntime session and its thread
     # pools, deadlocks the children.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(voice, backend, 1)) as pool:
-        futures = [pool.submit(_speak, item, keys[item.id], str(out), scales, seed) for item in todo]
+    setup = (pool.voice, pool.backend, 1, pool.fast_layout)
+    with ProcessPoolExecutor(pool.jobs, mp_context=context, initializer=_init_worker, initargs=setup) as workers:
+        futures = [workers.submit(_speak, item, keys[item.id], str(out), scales, seed) for item in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_threads(
+    todo: list[BatchItem], keys: dict[str, str], out: Path, jobs: int, scales: Scales | None, seed: int
+) -> Iterator[dict[str, Any]]:
+    """``jobs`` threads, each with a session of its own: the first reuses the voice loaded here, the others open
+    theirs while the first already speaks."""
+    loaded = _WORKER["voice"]
+    unused = [loaded]
+    claim = threading.Lock()
+    local = threading.local()
+
+    def speak(item: BatchItem) -> dict[str, Any]:
+        voice = getattr(local, "voice", None)
+        if voice is None:
+            with claim:
+                taken = unused.pop() if unused else None
+            if taken is None:
+                taken = copy.copy(loaded)  # shares the phonemizer (espeak is locked) and the maps
+                taken.backend = loaded.backend.clone()
+            voice = local.voice = taken
+        return _speak_with(voice, item, keys[item.id], str(out), scales, seed)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        futures = [pool.submit(speak, item) for item in todo]
         for future in as_completed(futures):
             yield future.result()
 

@@ -150,10 +150,14 @@ def _voice_from_checkpoint(name: str, checkpoint: VoiceCheckpoint, num_threads: 
     return Voice(name, checkpoint.config, checkpoint.phoneme_id_map, checkpoint.speaker_id_map, backend)
 
 
-def load_voice(spec: str | Path, backend: str = "auto", num_threads: int | None = None) -> Voice:
+def load_voice(
+    spec: str | Path, backend: str = "auto", num_threads: int | None = None, fast_layout: bool = True
+) -> Voice:
     """Load any voice spec (installed name, ``.onnx``, ``.pt``, ``.ckpt``, ``.pth``, run dir) with a backend.
 
-    ``auto`` runs ``.onnx`` voices in onnxruntime and everything else in torch.
+    ``auto`` runs ``.onnx`` voices in onnxruntime and everything else in torch. ``fast_layout`` runs an ONNX
+    voice's convolutions in onnxruntime's faster 2-D layout (same audio to float rounding; costs a moment at
+    load: :mod:`voxtune.synth.onnx_graph`).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
@@ -166,6 +170,6 @@ def load_voice(spec: str | Path, backend: str = "auto", num_threads: int | None 
         raise ValueError(f"--backend onnx needs an .onnx voice; export {path.name} first (voxtune export)")
     checkpoint = load_voice_checkpoint(path)
     if is_onnx and backend in ("auto", "onnx"):
-        onnx_backend = OnnxBackend(path, num_threads=num_threads)
+        onnx_backend = OnnxBackend(path, num_threads=num_threads, fast_layout=fast_layout)
         return Voice(name, checkpoint.config, checkpoint.phoneme_id_map, checkpoint.speaker_id_map, onnx_backend)
     return _voice_from_checkpoint(name, checkpoint, num_threads)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import torch
 
 from voxtune.audio.features import linear_spectrogram, mel_spectrogram, spec_to_mel
+from voxtune.cache import cache_root
 from voxtune.config import AudioConfig
 from voxtune.models.vits.model import VITS
 from voxtune.models.vits.posterior_encoder import PosteriorEncoder
@@ -67,8 +67,7 @@ class Recovered:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("VOXTUNE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "voxtune")
-    return Path(root).expanduser() / "recovered"
+    return cache_root() / "recovered"
 
 
 def _cache_key(base: VoiceCheckpoint, config: RecoveryConfig) -> str:
