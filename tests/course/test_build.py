@@ -169,6 +169,11 @@ def test_cli_builds_and_reports_bad_files_in_one_line(
     assert main(["course", str(unknown), "-o", str(tmp_path / "o3"), "--asr", "none"]) == 2
     assert "unknown voice 'no-such-voice'" in capsys.readouterr().err
     assert main(["course", str(course_file), "-o", str(tmp_path / "o4"), "--jobs", "0"]) == 2
+    capsys.readouterr()
+    # Text the voice cannot say stops the build with a line naming the item.
+    silent = write_course(tmp_path, [{"kind": "passage", "id": "dots", "text": "🙂 🙂"}])
+    assert main(["course", str(silent), "-o", str(tmp_path / "o5"), "--asr", "none", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("voxtune: error: lesson 'one' item 'dots': ")
 
 
 @pytest.mark.slow

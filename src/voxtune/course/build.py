@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from voxtune.course.player import write_player
 from voxtune.course.qa import ItemQA, judge, write_report
 from voxtune.course.render import RenderedItem, Renderer, resolve_course_voice
 from voxtune.course.script import Say, Step, item_script
-from voxtune.course.spec import Course, Item, Lesson, load_course
+from voxtune.course.spec import Course, CourseError, Item, Lesson, load_course
 from voxtune.course.timings import webvtt
 from voxtune.errors import VoxtuneError
 from voxtune.pretrained.voices import resolve_voice_path
@@ -244,7 +245,8 @@ class _renderers:
                 if "renderer" not in _WORKER:
                     _init_worker(self.base_dir, max(1, os.cpu_count() or 1))
                 for job in jobs:
-                    job_result = _render(job.script, job.seed, job.item.settings.pauses["sentence"])
+                    with _naming(job):
+                        job_result = _render(job.script, job.seed, job.item.settings.pauses["sentence"])
                     bar.update(1)
                     yield _with(job, job_result)
                 return
@@ -259,9 +261,19 @@ class _renderers:
                 self.pool.submit(_render, job.script, job.seed, job.item.settings.pauses["sentence"]) for job in jobs
             ]
             for job, future in zip(jobs, futures, strict=True):
-                result = future.result()
+                with _naming(job):
+                    result = future.result()
                 bar.update(1)
                 yield _with(job, result)
+
+
+@contextmanager
+def _naming(job: _Job) -> Iterator[None]:
+    """A voice's one-line error (text it cannot say, unknown speaker, bad voice file) names the item it stopped."""
+    try:
+        yield
+    except (VoxtuneError, ValueError) as error:
+        raise CourseError(f"lesson {job.lesson.id!r} item {job.item.id!r}: {error}") from None
 
 
 def _with(job: _Job, rendered: RenderedItem) -> _Job:
