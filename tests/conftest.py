@@ -44,6 +44,21 @@ def tiny_checkpoint(tiny_config: VoiceConfig, tiny_model: VITS) -> VoiceCheckpoi
 
 
 @pytest.fixture
+def tiny_multi_speaker_checkpoint(tiny_checkpoint: VoiceCheckpoint) -> VoiceCheckpoint:
+    """The tiny voice with three speakers ``a``, ``b``, ``c`` (fresh weights, seed 2)."""
+    import dataclasses
+
+    torch.manual_seed(2)
+    model_config = dataclasses.replace(tiny_checkpoint.config.model, n_speakers=3, gin_channels=4)
+    return dataclasses.replace(
+        tiny_checkpoint,
+        config=dataclasses.replace(tiny_checkpoint.config, model=model_config),
+        model=VITS(model_config).state_dict(),
+        speaker_id_map={"a": 0, "b": 1, "c": 2},
+    )
+
+
+@pytest.fixture
 def tiny_voice_path(tmp_path: Path, tiny_checkpoint: VoiceCheckpoint) -> Path:
     return save_checkpoint(tiny_checkpoint, tmp_path / "tiny.pt")
 

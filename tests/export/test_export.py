@@ -55,15 +55,8 @@ def test_piper_tts_loads_the_export_and_matches(tmp_path: Path, tiny_checkpoint:
     assert check.passed and check.equal_length and check.min_snr_db > 60
 
 
-def test_multi_speaker_export_takes_sid(tmp_path: Path, tiny_checkpoint: VoiceCheckpoint) -> None:
-    torch.manual_seed(2)
-    model_config = dataclasses.replace(tiny_checkpoint.config.model, n_speakers=3, gin_channels=4)
-    voice = dataclasses.replace(
-        tiny_checkpoint,
-        config=dataclasses.replace(tiny_checkpoint.config, model=model_config),
-        model=VITS(model_config).state_dict(),
-        speaker_id_map={"a": 0, "b": 1, "c": 2},
-    )
+def test_multi_speaker_export_takes_sid(tmp_path: Path, tiny_multi_speaker_checkpoint: VoiceCheckpoint) -> None:
+    voice = tiny_multi_speaker_checkpoint
     export_onnx(voice, tmp_path / "multi.onnx")
     session = onnxruntime.InferenceSession(str(tmp_path / "multi.onnx"), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["input", "input_lengths", "scales", "sid"]
