@@ -124,3 +124,7 @@ def test_scripts_of_each_kind() -> None:
 def test_sentence_split_keeps_closing_quotes() -> None:
     assert split_sentences('He said "Stop." Then he left! Why?') == ['He said "Stop."', "Then he left!", "Why?"]
     assert split_sentences("  One sentence only  ") == ["One sentence only"]
+    assert split_sentences("Dr. Smith lives on Elm St. near us. Buy fruit, e.g. apples.") == [
+        "Dr. Smith lives on Elm St. near us.",
+        "Buy fruit, e.g. apples.",
+    ]

@@ -75,9 +75,21 @@ def item_script(item: Item) -> list[Step]:
     raise ValueError(f"unknown item kind {item.kind!r}")
 
 
+# Abbreviations whose period does not end a sentence ("Dr. Smith", "e.g. apples").
+_NOT_AN_END = ("Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Prof.", "St.", "Mt.", "Capt.", "e.g.", "i.e.", "vs.", "No.")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` at ``.``, ``!``, ``?`` followed by space (quotes and brackets stay with theirs)."""
-    return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+    sentences: list[str] = []
+    for part in (p.strip() for p in _SENTENCE_END.split(text.strip())):
+        if not part:
+            continue
+        if sentences and sentences[-1].split()[-1] in _NOT_AN_END:
+            sentences[-1] = f"{sentences[-1]} {part}"
+        else:
+            sentences.append(part)
+    return sentences
 
 
 def _say(text: str | None, settings: Settings) -> Say:
