@@ -107,6 +107,7 @@ def build_course(out: Path) -> dict[str, Any]:
     lessons = []
     for number, (lesson_title, specs) in enumerate(LESSONS):
         items = []
+        offset = 0.0
         for item_id, kind, title, segments, suffix, qa in specs:
             timing = _timings(item_id, segments)
             (out / "timings" / f"{item_id}.json").write_text(json.dumps(timing), "utf-8")
@@ -122,9 +123,11 @@ def build_course(out: Path) -> dict[str, Any]:
                     "timings": f"timings/{item_id}.json",
                     "vtt": f"timings/{item_id}.vtt",
                     "duration": timing["duration"],
+                    "track_offset": offset,
                     "qa": qa,
                 }
             )
+            offset += timing["duration"]
         seconds = sum(item["duration"] for item in items)
         wav, compressed = _write_audio(out, f"lesson-{number + 1}", seconds, ".ogg", 330)
         lessons.append(
@@ -321,6 +324,20 @@ def test_player_in_chromium(served: tuple[str, Path, dict[str, Any]], tmp_path: 
             page.click('article[data-id="hello"] .seg-play[data-seg="0"]')
             page.wait_for_function("() => !document.querySelector('article[data-id=hello] audio.clip').paused")
             assert _clip_time(page, "hello") < hello[1]["end"]
+
+            # The lesson track lights the words of the item it is playing, at the item's offset in the track.
+            page.eval_on_selector('article[data-id="weather"] audio.clip', "a => a.pause()")
+            page.eval_on_selector('article[data-id="hello"] audio.clip', "a => a.pause()")
+            lessons = course["lessons"]
+            lesson = next(i for i, one in enumerate(lessons) if any(x["id"] == "weather" for x in one["items"]))
+            item = next(x for x in course["lessons"][lesson]["items"] if x["id"] == "weather")
+            moment = item["track_offset"] + (weather[target]["start"] + weather[target]["end"]) / 2
+            page.eval_on_selector(f"#lesson-{lesson} audio.lesson-track", f"a => {{ a.currentTime = {moment}; }}")
+            page.wait_for_function(
+                f"() => {{ const w = document.querySelector('article[data-id=weather] .w.active');"
+                f" return w !== null && +w.dataset.w === {target}; }}",
+                polling="raf",
+            )
 
             # The page also works opened as a file: its data are embedded, nothing is fetched.
             page.goto((out / "index.html").as_uri(), wait_until="load")

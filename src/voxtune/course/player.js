@@ -73,8 +73,8 @@
       return -1;
     }
 
-    function render() {
-      const t = audio.currentTime;
+    // Highlights what is spoken at t seconds into this item (its own clip, or the lesson track minus its offset).
+    function render(t) {
       const w = wordAt(t);
       if (w !== activeWord) {
         if (activeWord >= 0) {
@@ -97,8 +97,10 @@
 
     // requestAnimationFrame follows the clock smoothly while playing; timeupdate/seeked cover paused seeks and
     // background tabs, where animation frames stop.
+    function follow() { render(audio.currentTime); }
+
     function tick() {
-      render();
+      follow();
       frame = audio.paused ? 0 : requestAnimationFrame(tick);
     }
 
@@ -110,7 +112,7 @@
 
     function seek(seconds) {
       audio.currentTime = seconds;
-      render();
+      follow();
       if (audio.paused) play(audio);
     }
 
@@ -120,8 +122,8 @@
     });
     audio.addEventListener("pause", showState);
     audio.addEventListener("ended", showState);
-    audio.addEventListener("timeupdate", render);
-    audio.addEventListener("seeked", render);
+    audio.addEventListener("timeupdate", follow);
+    audio.addEventListener("seeked", follow);
     button.addEventListener("click", function () {
       if (audio.paused) play(audio); else audio.pause();
     });
@@ -133,7 +135,39 @@
       const segButton = target.closest(".seg-play");
       if (segButton) seek(segments[Number(segButton.dataset.seg)].start);
     });
+    return { lesson: Number(article.dataset.lesson), item: item, render: render };
   }
 
-  document.querySelectorAll("article.item").forEach(setupItem);
+  const items = Array.from(document.querySelectorAll("article.item")).map(setupItem);
+
+  // A lesson track highlights the words of whichever item it is playing (course.json gives each item's offset).
+  function setupTrack(track, lesson) {
+    const own = items.filter(function (entry) {
+      return entry.lesson === lesson && typeof entry.item.track_offset === "number";
+    });
+    let current = null;
+    let frame = 0;
+    function follow() {
+      const t = track.currentTime;
+      const playing = own.find(function (entry) {
+        const start = entry.item.track_offset;
+        return start <= t && t < start + entry.item.duration;
+      }) || null;
+      if (current && current !== playing) current.render(-1);
+      if (playing) playing.render(t - playing.item.track_offset);
+      current = playing;
+    }
+    function tick() {
+      follow();
+      frame = track.paused ? 0 : requestAnimationFrame(tick);
+    }
+    track.addEventListener("play", function () { if (!frame) frame = requestAnimationFrame(tick); });
+    track.addEventListener("timeupdate", follow);
+    track.addEventListener("seeked", follow);
+  }
+
+  document.querySelectorAll("section.lesson").forEach(function (section, lesson) {
+    const track = section.querySelector("audio.lesson-track");
+    if (track) setupTrack(track, lesson);
+  });
 })();
