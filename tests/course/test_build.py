@@ -139,6 +139,16 @@ def test_items_that_keep_failing_are_listed_for_a_person(tmp_path: Path, tiny_vo
     assert "completely different words" in report
     # Unchanged failing items are kept on a re-run unless asked to retry them.
     assert build_course(course_file, tmp_path / "out", asr=WrongASR(), progress=False).rebuilt == 0
+    # Another ASR judges the kept audio again, piece by piece, without reading anything anew; a looser threshold
+    # re-decides the verdicts.
+    fixed = build_course(course_file, tmp_path / "out", asr=ScriptedASR(RIGHT[:2]), progress=False)
+    assert (fixed.rebuilt, fixed.passed, fixed.failed) == (0, 2, [])
+    manifest = json.loads((tmp_path / "out" / "course.json").read_text())
+    assert {i["qa"]["asr"] for i in manifest["lessons"][0]["items"]} == {"scripted"}
+    judged_again = build_course(course_file, tmp_path / "out", asr=WrongASR(), progress=False)
+    assert judged_again.passed == 0
+    lenient = build_course(course_file, tmp_path / "out", asr=WrongASR(), max_wer=1.0, progress=False)
+    assert (lenient.rebuilt, lenient.passed) == (0, 2)
     retried = build_course(course_file, tmp_path / "out", asr=WrongASR(), retries=0, retry_failed=True, progress=False)
     assert retried.rebuilt == 2
 

@@ -33,7 +33,7 @@ from voxtune.asr.protocol import ASR
 from voxtune.audio.io import load_audio, resample, save_audio
 from voxtune.course.player import write_player
 from voxtune.course.qa import ItemQA, judge, write_report
-from voxtune.course.render import RenderedItem, Renderer, resolve_course_voice
+from voxtune.course.render import RenderedItem, Renderer, SpokenPiece, resolve_course_voice
 from voxtune.course.script import Say, Step, item_script
 from voxtune.course.spec import Course, CourseError, Item, Lesson, load_course
 from voxtune.course.timings import webvtt
@@ -106,17 +106,23 @@ def build_course(
     voice_ids = _VoiceIdentities(base_dir)
     recognizer = _load_asr(asr)
 
-    all_jobs, todo = [], []
+    all_jobs: list[_Job] = []
+    todo: list[_Job] = []
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
     for lesson in course.lessons:
         for item in lesson.items:
             script = item_script(item)
             job = _Job(lesson, item, script, _item_key(item, script, voice_ids))
             all_jobs.append(job)
             entry = previous.get((lesson.id, item.id))
-            failed_before = entry is not None and entry.get("qa", {}).get("passed") is False
-            if not _is_current(entry, job.key, out) or (retry_failed and failed_before):
+            if entry is None or not _is_current(entry, job.key, out):
                 todo.append(job)
-    entries = {(j.lesson.id, j.item.id): previous[(j.lesson.id, j.item.id)] for j in all_jobs if j not in todo}
+                continue
+            qa = _current_verdict(out, entry, recognizer, course.language, max_wer)
+            if retry_failed and qa.get("passed") is False:
+                todo.append(job)
+            else:
+                entries[(lesson.id, item.id)] = dict(entry, qa=qa)
 
     with _renderers(jobs, base_dir) as render:
         pending = todo
@@ -291,6 +297,33 @@ def _keep_better(job: _Job, recognizer: ASR | None, course: Course, max_wer: flo
     ((wer, transcript),) = judge(recognizer, [candidate.pieces], course.language)
     if job.rendered is None or (wer is not None and (job.wer is None or wer < job.wer)):
         job.rendered, job.wer, job.transcript = candidate, wer, transcript
+
+
+def _current_verdict(
+    out: Path, entry: dict[str, Any], recognizer: ASR | None, language: str, max_wer: float
+) -> dict[str, Any]:
+    """A reused item's QA under this build's gate: judged again (from its audio, piece by piece) when another ASR
+    judged it, and its pass re-decided against this build's threshold."""
+    qa = dict(entry.get("qa") or {})
+    if recognizer is None:
+        return qa
+    if qa.get("asr") != recognizer.name:
+        timings = json.loads((out / entry["timings"]).read_text(encoding="utf-8"))
+        audio, rate = load_audio(out / entry["audio"])
+        pieces = [
+            SpokenPiece(
+                Say(segment["text"], segment["voice"], 1.0, role=segment["role"]),
+                audio[round(segment["start"] * rate) : round(segment["end"] * rate)],
+                rate,
+                [],
+            )
+            for segment in timings["segments"]
+        ]
+        ((wer, transcript),) = judge(recognizer, [pieces], language)
+        qa.update(wer=None if wer is None else round(wer, 4), transcript=transcript, asr=recognizer.name)
+    wer = qa.get("wer")
+    qa["passed"] = None if wer is None else wer <= max_wer
+    return qa
 
 
 def _failed(job: _Job, max_wer: float) -> bool:
