@@ -116,6 +116,7 @@ def test_rebuild_redoes_only_what_changed(tmp_path: Path, tiny_voice_path: Path)
     hashes = {i["id"]: i["sha256"] for i in manifest["lessons"][0]["items"]}
     again = build_course(write_course(tmp_path), out, asr=None, progress=False)
     assert (again.rebuilt, again.reused) == (0, 5)
+    assert json.loads((out / "course.json").read_text())["lessons"] == manifest["lessons"]  # offsets, track too
     edited = [dict(ITEMS[0], text="Hello again."), *ITEMS[1:]]
     assert build_course(write_course(tmp_path, edited), out, asr=None, progress=False).rebuilt == 1
     # A damaged file is noticed and redone; a removed item's files go away.

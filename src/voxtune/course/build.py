@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile
 
 from voxtune.asr.protocol import ASR
 from voxtune.audio.io import load_audio, resample, save_audio
@@ -128,8 +129,8 @@ def build_course(
         pending = todo
         for attempt in range(retries + 1):
             for job in render(pending, progress, "read" if attempt == 0 else f"re-read (try {attempt + 1})"):
-                _keep_better(job, recognizer, course, max_wer)
-            pending = [j for j in pending if _failed(j, max_wer) and attempt < retries and recognizer is not None]
+                _keep_better(job, recognizer, course)
+            pending = [j for j in pending if _failed(j, max_wer) and attempt < retries]
             for job in pending:
                 job.attempt = attempt + 1
             if not pending:
@@ -235,8 +236,6 @@ class _renderers:
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.workers == 1:
-            _init_worker(self.base_dir, max(1, os.cpu_count() or 1))
         return self.render
 
     def __exit__(self, *exc: object) -> None:
@@ -252,9 +251,9 @@ class _renderers:
                     _init_worker(self.base_dir, max(1, os.cpu_count() or 1))
                 for job in jobs:
                     with _naming(job):
-                        job_result = _render(job.script, job.seed, job.item.settings.pauses["sentence"])
+                        job.candidate = _render(job.script, job.seed, job.item.settings.pauses["sentence"])
                     bar.update(1)
-                    yield _with(job, job_result)
+                    yield job
                 return
             if self.pool is None:
                 # A fork server: this process may hold thread pools (torch, onnxruntime) that forking would break.
@@ -268,9 +267,9 @@ class _renderers:
             ]
             for job, future in zip(jobs, futures, strict=True):
                 with _naming(job):
-                    result = future.result()
+                    job.candidate = future.result()
                 bar.update(1)
-                yield _with(job, result)
+                yield job
 
 
 @contextmanager
@@ -282,12 +281,7 @@ def _naming(job: _Job) -> Iterator[None]:
         raise CourseError(f"lesson {job.lesson.id!r} item {job.item.id!r}: {error}") from None
 
 
-def _with(job: _Job, rendered: RenderedItem) -> _Job:
-    job.candidate = rendered
-    return job
-
-
-def _keep_better(job: _Job, recognizer: ASR | None, course: Course, max_wer: float) -> None:
+def _keep_better(job: _Job, recognizer: ASR | None, course: Course) -> None:
     """Judge the new reading; keep it if it is the first or reads better than the one kept so far."""
     candidate = job.candidate
     assert candidate is not None
@@ -321,13 +315,17 @@ def _current_verdict(
         ]
         ((wer, transcript),) = judge(recognizer, [pieces], language)
         qa.update(wer=None if wer is None else round(wer, 4), transcript=transcript, asr=recognizer.name)
-    wer = qa.get("wer")
-    qa["passed"] = None if wer is None else wer <= max_wer
+    qa["passed"] = _passes(qa.get("wer"), max_wer)
     return qa
 
 
+def _passes(wer: float | None, max_wer: float) -> bool | None:
+    """The gate's verdict: ``None`` when nothing judged the item."""
+    return None if wer is None else wer <= max_wer
+
+
 def _failed(job: _Job, max_wer: float) -> bool:
-    return job.wer is not None and job.wer > max_wer
+    return _passes(job.wer, max_wer) is False
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------
@@ -350,10 +348,9 @@ def _write_item(out: Path, job: _Job, recognizer: ASR | None, max_wer: float) ->
     }
     _atomic_text(out / timings, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     _atomic_text(out / vtt, webvtt(rendered.segments, rendered.words))
-    judged = recognizer is not None and job.wer is not None
     qa = ItemQA(
         wer=None if job.wer is None else round(job.wer, 4),
-        passed=(job.wer <= max_wer) if judged and job.wer is not None else None,
+        passed=_passes(job.wer, max_wer),
         transcript=job.transcript,
         asr=recognizer.name if recognizer is not None else None,
         attempts=job.attempt + 1,
@@ -412,6 +409,12 @@ def _write_track(out: Path, lesson: Lesson, items: list[dict[str, Any]]) -> dict
     wav, compressed = Path("lessons") / f"{lesson.id}.wav", Path("lessons") / f"{lesson.id}{COMPRESSED}"
     pieces = [[e["key"], e["sha256"], i.settings.pauses["item"]] for e, i in zip(items, lesson.items, strict=True)]
     key = hashlib.sha256(json.dumps(pieces).encode()).hexdigest()
+    stamp = out / "lessons" / f".{lesson.id}.track-key"
+    current = (out / wav).is_file() and (out / compressed).is_file() and _read(stamp) == key
+    if current and all("track_offset" in entry for entry in items):
+        # Same items, same pauses: the offsets the reused entries carry still hold; no audio is read.
+        duration = soundfile.info(str(out / wav)).duration
+        return {"wav": wav.as_posix(), "compressed": compressed.as_posix(), "duration": round(duration, 3)}
     parts: list[np.ndarray] = []
     rate = int(items[0]["sample_rate"])
     cursor = 0
@@ -427,8 +430,7 @@ def _write_track(out: Path, lesson: Lesson, items: list[dict[str, Any]]) -> dict
             cursor += len(gap)
         parts.append(audio)
         cursor += len(audio)
-    stamp = out / "lessons" / f".{lesson.id}.track-key"
-    if not ((out / wav).is_file() and (out / compressed).is_file() and _read(stamp) == key):
+    if not current:
         track = np.concatenate(parts).astype(np.float32)
         _atomic_audio(out / wav, track, rate)
         _atomic_audio(out / compressed, track, rate)
