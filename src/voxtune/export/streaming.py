@@ -176,25 +176,16 @@ def verify_streaming(
     output: Path, checkpoint: VoiceCheckpoint, chunk_frames: int = VERIFY_CHUNK_FRAMES
 ) -> StreamingVerification:
     """Compare the split graphs with the full graph ``output`` in onnxruntime at noise 0 on the probe utterances."""
-    import onnxruntime
-
-    from voxtune.synth.backends import Scales
+    from voxtune.synth.backends import OnnxBackend, Scales
     from voxtune.synth.onnx_stream import StreamingOnnxVoice
 
-    full = onnxruntime.InferenceSession(str(output), providers=["CPUExecutionProvider"])
+    full = OnnxBackend(output, fast_layout=False)  # the graph as written, in onnxruntime as it comes
     streamer = StreamingOnnxVoice(output)
     silent = Scales(noise_scale=0.0, length_scale=1.0, noise_w=0.0)
     speaker = 0 if checkpoint.config.model.n_speakers > 1 else None
     whole, chunked, counts, equal = [], [], [], True
     for ids in probe_ids(checkpoint):
-        feeds: dict[str, np.ndarray] = {
-            "input": np.array([ids], dtype=np.int64),
-            "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": np.array([0.0, 1.0, 0.0], dtype=np.float32),
-        }
-        if speaker is not None:
-            feeds["sid"] = np.array([speaker], dtype=np.int64)
-        reference = np.asarray(full.run(None, feeds)[0], dtype=np.float64).reshape(-1)
+        reference = full.speak(ids, silent, speaker).audio.astype(np.float64)
         latent = streamer.encode(ids, silent, speaker)
         at_once = streamer.decode(latent).astype(np.float64)
         pieces = list(streamer.decode_chunks(latent, chunk_frames))

@@ -67,6 +67,19 @@ class TorchBackend:
         return Speech(audio=audio, durations=out.durations[0].cpu().numpy())
 
 
+def piper_feeds(ids: list[int], scales: Scales, speaker_id: int | None, with_sid: bool) -> dict[str, np.ndarray]:
+    """The inputs of a Piper-layout graph for one utterance: ``input`` ``(1, N)``, ``input_lengths`` ``(1,)``,
+    ``scales`` ``(3,)`` and, for a multi-speaker graph, ``sid`` ``(1,)`` (speaker 0 unless given)."""
+    feeds: dict[str, np.ndarray] = {
+        "input": np.array([ids], dtype=np.int64),
+        "input_lengths": np.array([len(ids)], dtype=np.int64),
+        "scales": np.array([scales.noise_scale, scales.length_scale, scales.noise_w], dtype=np.float32),
+    }
+    if with_sid:
+        feeds["sid"] = np.array([speaker_id or 0], dtype=np.int64)
+    return feeds
+
+
 class OnnxBackend:
     """Runs a Piper-layout ONNX voice with onnxruntime, its 1-D convolutions laid out as 2-D ones for speed
     unless ``fast_layout`` is off (:mod:`voxtune.synth.onnx_graph`)."""
@@ -87,13 +100,6 @@ class OnnxBackend:
         return OnnxBackend(self.onnx_path, self.num_threads, self.fast_layout)
 
     def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech:
-        feeds: dict[str, np.ndarray] = {
-            "input": np.array([ids], dtype=np.int64),
-            "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": np.array([scales.noise_scale, scales.length_scale, scales.noise_w], dtype=np.float32),
-        }
-        if "sid" in self._input_names:
-            feeds["sid"] = np.array([speaker_id or 0], dtype=np.int64)
-        outputs = self.session.run(None, feeds)
+        outputs = self.session.run(None, piper_feeds(ids, scales, speaker_id, with_sid="sid" in self._input_names))
         durations = outputs[1].reshape(-1).astype(np.int64) if len(outputs) > 1 else None
         return Speech(audio=np.asarray(outputs[0], dtype=np.float32).reshape(-1), durations=durations)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from voxtune.errors import VoxtuneError
-from voxtune.synth.backends import Scales
+from voxtune.synth.backends import Scales, piper_feeds
 
 # 64 frames of joe (hop 256 at 22.05 kHz) are 0.74 s of audio. The encoder dominates the time to the first chunk
 # (measured: 16, 32 and 64 frames all ready within 5 % of each other), while smaller chunks pay more for the
@@ -91,14 +91,7 @@ class StreamingOnnxVoice:
         self._multi = "sid" in {i.name for i in self.encoder.get_inputs()}
 
     def encode(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Latent:
-        feeds: dict[str, np.ndarray] = {
-            "input": np.array([ids], dtype=np.int64),
-            "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": np.array([scales.noise_scale, scales.length_scale, scales.noise_w], dtype=np.float32),
-        }
-        if self._multi:
-            feeds["sid"] = np.array([speaker_id or 0], dtype=np.int64)
-        outputs = self.encoder.run(None, feeds)
+        outputs = self.encoder.run(None, piper_feeds(ids, scales, speaker_id, with_sid=self._multi))
         return Latent(outputs[0], outputs[2] if self._multi else None)
 
     def decode(self, latent: Latent, lo: int = 0, hi: int | None = None) -> np.ndarray:
