@@ -10,7 +10,8 @@ from onnx import helper, numpy_helper
 from voxtune.export import export_onnx
 from voxtune.export.verify import probe_ids, snr_db
 from voxtune.pretrained.checkpoint import VoiceCheckpoint
-from voxtune.synth.onnx_graph import conv1d_as_conv2d, open_session
+from voxtune.synth.onnx_graph import open_session
+from voxtune.synth.onnx_layout import conv1d_as_conv2d, fast_layout
 
 
 def feeds(ids: list[int]) -> dict[str, np.ndarray]:
@@ -96,3 +97,79 @@ def test_the_optimized_graph_is_cached_and_reused(
     changed = open_session(tmp_path / "tiny.onnx", 1)
     assert len(list(graph_cache.iterdir())) == 2
     assert not np.allclose(changed.run(None, feeds(ids))[0], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("opset", [11, 15])
+def test_a_residual_block_stays_2d_and_keeps_its_result(opset: int) -> None:
+    """conv → + residual → LeakyReLU → conv, a mask (B, 1, T), a conditioning (B, C, 1), a transposed conv."""
+    rng = np.random.default_rng(1)
+    channels = 16
+
+    def weight(*shape: int) -> np.ndarray:
+        return rng.normal(scale=0.3, size=shape).astype(np.float32)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["h1"], name="c1", pads=[1, 1]),
+        helper.make_node("Add", ["h1", "g"], ["h2"], name="cond"),  # (B, C, T) + (B, C, 1)
+        helper.make_node("LeakyRelu", ["h2"], ["a1"], name="act1", alpha=0.1),
+        helper.make_node("Conv", ["a1", "w2", "b2"], ["h3"], name="c2", pads=[2, 2], dilations=[2]),
+        helper.make_node("Add", ["h3", "h2"], ["r1"], name="residual"),
+        helper.make_node("Mul", ["r1", "mask"], ["m1"], name="masked"),  # (B, C, T) * (B, 1, T)
+        helper.make_node("Div", ["m1", "three"], ["d1"], name="mean"),
+        helper.make_node("LeakyRelu", ["d1"], ["a2"], name="act2", alpha=0.1),
+        helper.make_node("ConvTranspose", ["a2", "wt", "bt"], ["u1"], name="up", strides=[2], pads=[1, 1]),
+        helper.make_node("LeakyRelu", ["u1"], ["a3"], name="act3", alpha=0.1),
+        helper.make_node("Conv", ["a3", "w3", "b3"], ["h4"], name="c3", pads=[1, 1]),
+        helper.make_node("Add", ["h4", "u1"], ["y"], name="residual2"),
+    ]
+    initializers = {
+        "w1": weight(channels, 4, 3),
+        "b1": weight(channels),
+        "w2": weight(channels, channels, 3),
+        "b2": weight(channels),
+        "three": np.array(3.0, np.float32),
+        "wt": weight(channels, channels, 4),
+        "bt": weight(channels),
+        "w3": weight(channels, channels, 3),
+        "b3": weight(channels),
+    }
+    float_input = onnx.TensorProto.FLOAT
+    graph = helper.make_graph(
+        nodes,
+        "block",
+        [
+            helper.make_tensor_value_info("x", float_input, [1, 4, "T"]),
+            helper.make_tensor_value_info("g", float_input, [1, channels, 1]),
+            helper.make_tensor_value_info("mask", float_input, [1, 1, "T"]),
+        ],
+        [helper.make_tensor_value_info("y", float_input, [1, channels, "T2"])],
+        [numpy_helper.from_array(value, name) for name, value in initializers.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    inputs = {
+        "x": rng.normal(size=(1, 4, 40)).astype(np.float32),
+        "g": rng.normal(size=(1, channels, 1)).astype(np.float32),
+        "mask": (rng.random(size=(1, 1, 40)) > 0.2).astype(np.float32),
+    }
+    expected = run_with(model, inputs)
+
+    fast_layout(model)
+    onnx.checker.check_model(model)
+    got = run_with(model, inputs)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # Between convolutions nothing is squeezed back to 3-D: element-wise work happens on the 4-D tensors, and
+    # each LeakyReLU (none is absorbable by a convolution here) reads an identity convolution.
+    producers = {output: node for node in model.graph.node for output in node.output}
+    for node in model.graph.node:
+        if node.op_type in ("LeakyRelu", "Add", "Mul", "Div") and node.output[0] != "y":
+            assert all(producers.get(name, node).op_type != "Squeeze" for name in node.input), node.name
+        if node.op_type == "LeakyRelu":
+            assert producers[node.input[0]].op_type == "Conv" and producers[node.input[0]].name.endswith("/before")
+    assert sum(node.op_type == "Squeeze" for node in model.graph.node) <= 2  # before the transposed conv, at y
+
+
+def run_with(model: onnx.ModelProto, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return np.asarray(session.run(None, inputs)[0])

@@ -1,15 +1,5 @@
-"""Opening a Piper-layout ONNX voice for speed: the same computation, laid out so onnxruntime's fastest CPU
-convolutions apply.
-
-onnxruntime runs 2-D convolutions in its blocked "NCHWc" layout with kernels written for AVX2/AVX-512, but
-leaves 1-D convolutions — every convolution of a VITS voice — to a generic im2col + GEMM path. A 1-D
-convolution over ``(B, C, T)`` is exactly a 2-D convolution over ``(B, C, 1, T)`` with a ``(1, K)`` kernel,
-so :func:`conv1d_as_conv2d` rewrites each one that way (an ``Unsqueeze`` before, a ``Squeeze`` after, the
-kernel reshaped in place without copying its data). The audio is the original's to float rounding (SNR ≈ 95 dB,
-same length; tests/synth/test_onnx_graph.py) and inference is faster (BENCHMARKS.md, batch section). The file
-on disk is never changed: Piper's runtime keeps reading the original layout.
-
-Transposed convolutions stay 1-D: rewritten the same way they measured slower.
+"""Opening a Piper-layout ONNX voice for speed: an onnxruntime session on the graph as
+:mod:`voxtune.synth.onnx_layout` rewrites it, optimized once per file, onnxruntime version and CPU and cached.
 """
 
 from __future__ import annotations
@@ -21,83 +11,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-# Bump when conv1d_as_conv2d changes what it writes: cached graphs of older rewrites are then not reused.
-_LAYOUT_VERSION = 1
-
-
-def conv1d_as_conv2d(model: Any) -> int:
-    """Rewrite, in place, every 1-D ``Conv`` whose kernel is an initializer as a 2-D one; returns how many."""
-    from onnx import helper
-
-    graph = model.graph
-    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
-    initializers = {tensor.name: tensor for tensor in graph.initializer}
-    users: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in node.input:
-            users.setdefault(name, []).append(node)
-
-    def rewritable(node: Any) -> bool:
-        if node.op_type != "Conv" or node.domain not in ("", "ai.onnx") or len(node.input) < 2:
-            return False
-        kernel = initializers.get(node.input[1])
-        # The kernel is reshaped in place, so every user of it must be a convolution rewritten here too.
-        return kernel is not None and len(kernel.dims) == 3 and all(u.op_type == "Conv" for u in users[kernel.name])
-
-    axes_name = "voxtune_conv2d_axis"
-    if opset >= 13:  # axes became an input in opset 13
-        graph.initializer.append(helper.make_tensor(axes_name, 7, [1], [2]))  # 7: int64
-    reshaped: set[str] = set()
-    nodes: list[Any] = []
-    count = 0
-    for node in graph.node:
-        if not rewritable(node):
-            nodes.append(node)
-            continue
-        kernel = initializers[node.input[1]]
-        if kernel.name not in reshaped:
-            kernel.dims.insert(2, 1)  # (O, I, K) → (O, I, 1, K): the same bytes in the same order
-            reshaped.add(kernel.name)
-        wide_in, wide_out = f"{node.output[0]}__in2d", f"{node.output[0]}__out2d"
-        nodes.append(_axis_node("Unsqueeze", node.input[0], wide_in, axes_name, opset, f"{node.name}/unsqueeze2d"))
-        wide = helper.make_node(
-            "Conv", [wide_in, *node.input[1:]], [wide_out], name=node.name, **_conv2d_attributes(node)
-        )
-        nodes.append(wide)
-        nodes.append(_axis_node("Squeeze", wide_out, node.output[0], axes_name, opset, f"{node.name}/squeeze2d"))
-        count += 1
-    del graph.node[:]
-    graph.node.extend(nodes)
-    return count
-
-
-def _axis_node(op: str, source: str, target: str, axes_name: str, opset: int, name: str) -> Any:
-    from onnx import helper
-
-    if opset >= 13:
-        return helper.make_node(op, [source, axes_name], [target], name=name)
-    return helper.make_node(op, [source], [target], name=name, axes=[2])
-
-
-def _conv2d_attributes(node: Any) -> dict[str, Any]:
-    """A 1-D ``Conv``'s attributes for the same convolution along the last axis of a height-1 image."""
-    from onnx import helper
-
-    attributes: dict[str, Any] = {}
-    for attribute in node.attribute:
-        value = helper.get_attribute_value(attribute)
-        if attribute.name in ("kernel_shape", "strides", "dilations"):
-            value = [1, *value]
-        elif attribute.name == "pads":  # [begin, end] → [top, begin, bottom, end]
-            value = [0, value[0], 0, value[1]]
-        attributes[attribute.name] = value
-    return attributes
-
 
 def open_session(
     onnx_path: str | Path, num_threads: int | None = None, fast_layout: bool = True, cache: bool = True
 ) -> Any:
-    """An onnxruntime CPU session on the voice; ``fast_layout`` applies :func:`conv1d_as_conv2d` in memory.
+    """An onnxruntime CPU session on the voice; ``fast_layout`` applies :func:`~voxtune.synth.onnx_layout.fast_layout`
+    in memory.
 
     ``num_threads`` bounds onnxruntime's intra-op threads (one per process or thread when several run side by
     side: they then share the cores without oversubscribing them); ``None`` keeps onnxruntime's default.
@@ -122,8 +41,10 @@ def open_session(
         return onnxruntime.InferenceSession(str(saved), sess_options=options, providers=providers)
     import onnx
 
+    from voxtune.synth.onnx_layout import fast_layout as rewrite
+
     model = onnx.load(str(onnx_path))
-    conv1d_as_conv2d(model)
+    rewrite(model)
     if saved is not None:
         try:
             saved.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +74,9 @@ def _cache_key(onnx_path: Path) -> str:
     with onnx_path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
-    digest.update(f"|{_LAYOUT_VERSION}|{onnxruntime.__version__}|{_cpu_flags()}".encode())
+    from voxtune.synth.onnx_layout import LAYOUT_VERSION
+
+    digest.update(f"|{LAYOUT_VERSION}|{onnxruntime.__version__}|{_cpu_flags()}".encode())
     return f"{onnx_path.stem}-{digest.hexdigest()[:24]}"
 
 
