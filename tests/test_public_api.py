@@ -87,6 +87,31 @@ def test_training_code_is_loaded_only_on_demand() -> None:
     assert out == ["False", "True"]
 
 
+def test_onnx_inference_runs_without_torch(tmp_path: Path, joe_onnx: Path) -> None:
+    """Batch synthesis and the server start faster without torch (2 s of imports): ONNX voices never need it."""
+    probe = (
+        "import sys, voxtune; from voxtune.synth.batch import BatchItem, synthesize_batch; "
+        "voice = voxtune.load_voice(sys.argv[1]); audio = voice.synthesize('Hello there.'); "
+        "items = [BatchItem('a', 'One.'), BatchItem('b', 'Two.')]; "
+        "done = synthesize_batch(sys.argv[1], items, sys.argv[2], jobs=2, progress=False); "
+        "print(voice.config.model.hidden_channels, audio.size > 0, done.written, 'torch' in sys.modules, "
+        "'voxtune.evaluate' in sys.modules)"
+    )
+    command = [sys.executable, "-c", probe, str(joe_onnx), str(tmp_path / "out")]
+    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["192", "True", "2", "False", "False"]
+
+
+def test_the_lazy_names_resolve_where_they_live() -> None:
+    from voxtune.pretrained import checkpoint
+
+    assert voxtune.VoiceCheckpoint is checkpoint.VoiceCheckpoint
+    assert voxtune.load_checkpoint is checkpoint.load_checkpoint
+    assert voxtune.save_checkpoint is checkpoint.save_checkpoint
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        voxtune.nonexistent  # noqa: B018
+
+
 def test_export_is_callable_and_still_the_subpackage(tmp_path: Path, tiny_voice_path: Path) -> None:
     import inspect
     import sys

@@ -12,21 +12,19 @@ The public API::
     voxtune.export("runs/me", "me.onnx")                        # → ExportResult; Piper ONNX, verified
     voxtune.build_course("course.yaml", "out/course")           # → CourseBuild; lesson audio, timings, player
 
-``prepare``, ``pretrain``, ``finetune`` and ``build_course`` are imported on first use, so inference (and the
-server) never loads the training code.
+Everything but inference is imported on first use: ONNX inference (batch synthesis, the server) starts without
+torch and never loads the training or evaluation code.
 """
 
 from __future__ import annotations
 
-import inspect
-import types
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voxtune.errors import VoxtuneError
-from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, save_checkpoint
 from voxtune.pretrained.voices import installed_voices
 from voxtune.pretrained.voices import load_voice_checkpoint as import_voice
 from voxtune.synth.backends import Scales
@@ -34,34 +32,13 @@ from voxtune.synth.voice import Voice, load_voice
 
 if TYPE_CHECKING:
     # What a type checker should see at ``voxtune.evaluate(...)``: the runner, with its exact signature; and the
-    # lazily imported training entry points with theirs.
+    # lazily imported entry points with theirs.
     from voxtune.course import build_course
     from voxtune.data.prepare import prepare
     from voxtune.evaluate.runner import evaluate
     from voxtune.export import export
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, save_checkpoint
     from voxtune.train.api import finetune, pretrain
-else:
-    from voxtune import evaluate, export
-    from voxtune.evaluate.runner import evaluate as _run_evaluation
-    from voxtune.export import export as _run_export
-
-    def _make_callable(package: types.ModuleType, function: object) -> None:
-        """``package`` stays the subpackage and, called, runs ``function``.
-
-        Binding the function to ``voxtune.evaluate`` instead would hide the subpackage from attribute lookups:
-        ``import voxtune.evaluate.cache as m`` and ``monkeypatch.setattr("voxtune.evaluate....")`` walk
-        ``getattr(voxtune, "evaluate")`` and would land on a function.
-        """
-
-        class _CallablePackage(types.ModuleType):
-            __call__ = staticmethod(function)  # type: ignore[arg-type]
-            # inspect would otherwise treat __call__ as a method and drop the first parameter from help().
-            __signature__ = inspect.signature(function)  # type: ignore[arg-type]
-
-        package.__class__ = _CallablePackage
-
-    _make_callable(evaluate, _run_evaluation)
-    _make_callable(export, _run_export)
 
 __all__ = [
     "Scales",
@@ -82,18 +59,24 @@ __all__ = [
     "synthesize",
 ]
 
+# Imported on first use, so that ONNX inference (batch synthesis, the server) starts without torch.
 _LAZY = {
+    "VoiceCheckpoint": "voxtune.pretrained.checkpoint",
+    "load_checkpoint": "voxtune.pretrained.checkpoint",
+    "save_checkpoint": "voxtune.pretrained.checkpoint",
     "build_course": "voxtune.course",
     "prepare": "voxtune.data.prepare",
     "pretrain": "voxtune.train.api",
     "finetune": "voxtune.train.api",
 }
+# Subpackages that are also callable (they make themselves so when imported).
+_CALLABLE_PACKAGES = ("evaluate", "export")
 
 
 def __getattr__(name: str) -> object:
+    if name in _CALLABLE_PACKAGES:
+        return importlib.import_module(f"voxtune.{name}")
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'voxtune' has no attribute {name!r}")
 

@@ -145,3 +145,18 @@ def test_voxtune_reads_its_own_export_back(tmp_path: Path, tiny_checkpoint: Voic
             torch.testing.assert_close(value, kernel, rtol=1e-4, atol=1e-5, msg=key)
         elif not key.endswith("weight_g"):
             torch.testing.assert_close(value, voice.model[key], rtol=1e-4, atol=1e-5, msg=key)
+
+
+def test_the_configuration_alone_is_read_as_the_full_import_reads_it(
+    tmp_path: Path, tiny_multi_speaker_checkpoint: VoiceCheckpoint, joe_checkpoint: VoiceCheckpoint, joe_onnx: Path
+) -> None:
+    """ONNX inference reads only the configuration (no torch, no weights copied): it must be the importer's."""
+    from voxtune.pretrained.piper_onnx import import_piper_onnx, read_onnx_voice_header
+
+    export_onnx(tiny_multi_speaker_checkpoint, tmp_path / "multi.onnx")
+    multi = import_piper_onnx(tmp_path / "multi.onnx")
+    for path, full in ((tmp_path / "multi.onnx", multi), (joe_onnx, joe_checkpoint)):
+        header = read_onnx_voice_header(path)
+        assert header.config == full.config
+        assert header.phoneme_id_map == full.phoneme_id_map and header.speaker_id_map == full.speaker_id_map
+    assert read_onnx_voice_header(tmp_path / "multi.onnx").config.model.n_speakers == 3

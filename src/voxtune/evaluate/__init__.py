@@ -3,6 +3,7 @@
 ``evaluate()`` runs everything side by side and writes a report; each metric is also usable on its own.
 """
 
+from voxtune._callable_package import make_callable
 from voxtune.evaluate.cache import DiskCache, default_cache_dir
 from voxtune.evaluate.checks import audio_flags
 from voxtune.evaluate.corpus import CorpusError, CorpusItem, load_corpus
@@ -51,3 +52,6 @@ __all__ = [
     "speaking_rate",
     "utterance_errors",
 ]
+
+# Last: the subpackage is complete when it becomes callable.
+make_callable(__name__, evaluate)

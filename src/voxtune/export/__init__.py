@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from voxtune._callable_package import make_callable
 from voxtune.export.onnx import export_onnx, piper_config
 from voxtune.export.quantize import quantize_int8
 from voxtune.export.streaming import StreamingExport, decoder_context_frames, export_streaming, verify_streaming
@@ -87,3 +88,7 @@ def _export_streaming(checkpoint: VoiceCheckpoint, output: Path, verify: bool) -
             f"(needs {MIN_SNR_DB:.0f}), equal length: {check.equal_length}"
         )
     return StreamingExport(encoder, decoder, context, check)
+
+
+# Last: the subpackage is complete when it becomes callable.
+make_callable(__name__, export)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from voxtune.errors import VoxtuneError
-from voxtune.models.vits.layers import _norm_except_dim0
 
-StateDict = dict[str, torch.Tensor]
+if TYPE_CHECKING:
+    import torch
+
+# torch is imported by the functions that need it: reading a voice's configuration (count_indices) stays light.
+StateDict = dict[str, "torch.Tensor"]
 
 
 # Hyperparameters that VITS configs and Piper's Lightning hyperparameters both name as voxtune's ModelConfig does.
@@ -46,6 +47,8 @@ class PretrainedFormatError(VoxtuneError):
 
 def split_weight_norm(state: StateDict, reference: StateDict) -> StateDict:
     """Turn folded ``X.weight`` tensors into ``X.weight_g`` / ``X.weight_v`` where the model is weight-normed."""
+    from voxtune.models.vits.layers import _norm_except_dim0
+
     result: StateDict = {}
     for key, value in state.items():
         stem = key.removesuffix(".weight")

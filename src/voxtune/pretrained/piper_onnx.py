@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from voxtune.config import AudioConfig, InferenceConfig, ModelConfig, TextConfig, VoiceConfig
-from voxtune.models.vits.model import VITS
-from voxtune.pretrained.checkpoint import VoiceCheckpoint
-from voxtune.pretrained.keymap import PretrainedFormatError, check_against, count_indices, split_weight_norm
+from voxtune.pretrained.keymap import PretrainedFormatError, count_indices
+
+if TYPE_CHECKING:
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint
 
 ABSENT_IN_ONNX = ("enc_q.", "dp.post_", "dp.flows.1.")
 _MODULE_PATH = re.compile(r"^[A-Za-z_][\w]*(\.\w+)+$")
@@ -41,33 +42,48 @@ _PARAM_INPUTS = {
 }
 
 
+@dataclass(frozen=True)
+class OnnxVoiceHeader:
+    """What running an ONNX voice needs besides the graph: its configuration and symbol maps."""
+
+    config: VoiceConfig
+    phoneme_id_map: dict[str, list[int]]
+    speaker_id_map: dict[str, int]
+
+
+def read_onnx_voice_header(onnx_path: str | Path, config_path: str | Path | None = None) -> OnnxVoiceHeader:
+    """The configuration of a Piper ONNX voice (from its sidecar and the graph's shapes), without torch: what
+    onnxruntime inference needs, at a fraction of :func:`import_piper_onnx`'s cost."""
+    onnx_path = Path(onnx_path)
+    piper_config, graph = _read_files(onnx_path, config_path)
+    # Only the tensors' shapes matter here: zero-copy views stand in for the weights.
+    shapes = {t.name: np.broadcast_to(np.float32(1.0), tuple(t.dims)) for t in graph.initializer}
+    return _header(piper_config, _infer_config(_named_parameters(graph, shapes, onnx_path.name), graph, piper_config))
+
+
 def import_piper_onnx(onnx_path: str | Path, config_path: str | Path | None = None) -> VoiceCheckpoint:
     """Read a Piper ONNX voice and its JSON sidecar into a :class:`VoiceCheckpoint` (no ``enc_q``)."""
-    import onnx
+    import torch
     from onnx import numpy_helper
 
-    onnx_path = Path(onnx_path)
-    config_path = Path(config_path) if config_path else Path(f"{onnx_path}.json")
-    piper_config = read_piper_json(config_path)
-    if not onnx_path.is_file():
-        raise PretrainedFormatError(f"voice model not found: {onnx_path}")
-    try:
-        graph = onnx.load(str(onnx_path)).graph
-    except Exception as error:  # protobuf raises DecodeError and others for corrupt files
-        raise PretrainedFormatError(f"cannot read ONNX model {onnx_path}: {type(error).__name__}") from None
+    from voxtune.models.vits.model import VITS
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint
+    from voxtune.pretrained.keymap import check_against, split_weight_norm
 
+    onnx_path = Path(onnx_path)
+    piper_config, graph = _read_files(onnx_path, config_path)
     initializers = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     tensors = _named_parameters(graph, initializers, onnx_path.name)
-    config = _infer_config(tensors, graph, piper_config)
-    reference = VITS(config.model).state_dict()
+    header = _header(piper_config, _infer_config(tensors, graph, piper_config))
+    reference = VITS(header.config.model).state_dict()
     state = split_weight_norm(
         {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()}, reference
     )
     absent = check_against(state, reference, onnx_path.name, ABSENT_IN_ONNX)
     return VoiceCheckpoint(
-        config=config,
-        phoneme_id_map={k: list(v) for k, v in piper_config["phoneme_id_map"].items()},
-        speaker_id_map=dict(piper_config.get("speaker_id_map") or {}),
+        config=header.config,
+        phoneme_id_map=header.phoneme_id_map,
+        speaker_id_map=header.speaker_id_map,
         model=state,
         absent=absent,
         provenance={
@@ -75,6 +91,27 @@ def import_piper_onnx(onnx_path: str | Path, config_path: str | Path | None = No
             "source_format": "piper-onnx",
             "dataset": piper_config.get("dataset"),
         },
+    )
+
+
+def _read_files(onnx_path: Path, config_path: str | Path | None) -> tuple[dict[str, Any], Any]:
+    """The sidecar (validated) and the graph; a missing or corrupt file → one-line error."""
+    import onnx
+
+    piper_config = read_piper_json(Path(config_path) if config_path else Path(f"{onnx_path}.json"))
+    if not onnx_path.is_file():
+        raise PretrainedFormatError(f"voice model not found: {onnx_path}")
+    try:
+        return piper_config, onnx.load(str(onnx_path)).graph
+    except Exception as error:  # protobuf raises DecodeError and others for corrupt files
+        raise PretrainedFormatError(f"cannot read ONNX model {onnx_path}: {type(error).__name__}") from None
+
+
+def _header(piper_config: dict[str, Any], config: VoiceConfig) -> OnnxVoiceHeader:
+    return OnnxVoiceHeader(
+        config=config,
+        phoneme_id_map={k: list(v) for k, v in piper_config["phoneme_id_map"].items()},
+        speaker_id_map=dict(piper_config.get("speaker_id_map") or {}),
     )
 
 

@@ -9,9 +9,12 @@ import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voxtune.errors import VoxtuneError
-from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint
+
+if TYPE_CHECKING:
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint
 
 _VOICE_PACKAGE = re.compile(r"^(?P<name>[a-z0-9]+)[-_](?P<region>[a-z]{2})[-_]piper[-_]voice$")
 
@@ -94,4 +97,6 @@ def load_voice_checkpoint(spec: str | Path) -> VoiceCheckpoint:
         from voxtune.pretrained.vits_pth import import_vits_pth
 
         return import_vits_pth(path)
+    from voxtune.pretrained.checkpoint import load_checkpoint
+
     return load_checkpoint(path)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import torch
 
-from voxtune.models.vits.model import VITS
+if TYPE_CHECKING:
+    from voxtune.models.vits.model import VITS
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,15 @@ class TorchBackend:
     name = "torch"
 
     def __init__(self, model: VITS, num_threads: int | None = None) -> None:
+        import torch
+
         self.model = model.eval()
         if num_threads:
             torch.set_num_threads(num_threads)
 
     def speak(self, ids: list[int], scales: Scales, speaker_id: int | None = None) -> Speech:
+        import torch
+
         device = next(self.model.parameters()).device
         x = torch.tensor([ids], dtype=torch.long, device=device)
         lengths = torch.tensor([len(ids)], dtype=torch.long, device=device)

@@ -141,9 +141,10 @@ def _speak_with(
 
     try:
         np.random.seed(seed)
-        import torch
+        if voice.backend.name == "torch":  # an ONNX voice never needs torch: importing it costs 2 s
+            import torch
 
-        torch.manual_seed(seed)
+            torch.manual_seed(seed)
         audio = voice.synthesize(item.text, scales=scales, speaker=item.speaker)
     except (ValueError, VoxtuneError) as error:
         return {"id": item.id, "text": item.text, "error": str(error)}

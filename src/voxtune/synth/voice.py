@@ -6,14 +6,17 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voxtune.config import VoiceConfig
 from voxtune.errors import VoxtuneError
-from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint
 from voxtune.pretrained.voices import load_voice_checkpoint, resolve_voice_path
 from voxtune.synth.backends import Backend, OnnxBackend, Scales, TorchBackend
+
+if TYPE_CHECKING:
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.synth.sentences import split_long_sentence
 from voxtune.text.phonemize import EspeakPhonemizer
 from voxtune.text.symbols import phonemes_to_ids, vits_phonemes_to_ids
@@ -146,6 +149,8 @@ class Voice:
 
 
 def _voice_from_checkpoint(name: str, checkpoint: VoiceCheckpoint, num_threads: int | None) -> Voice:
+    from voxtune.pretrained.checkpoint import model_from_checkpoint
+
     backend = TorchBackend(model_from_checkpoint(checkpoint), num_threads=num_threads)
     return Voice(name, checkpoint.config, checkpoint.phoneme_id_map, checkpoint.speaker_id_map, backend)
 
@@ -168,8 +173,11 @@ def load_voice(
     is_onnx = path.suffix.lower() == ".onnx"
     if backend == "onnx" and not is_onnx:
         raise ValueError(f"--backend onnx needs an .onnx voice; export {path.name} first (voxtune export)")
-    checkpoint = load_voice_checkpoint(path)
     if is_onnx and backend in ("auto", "onnx"):
+        # onnxruntime needs the configuration alone: reading it without the weights keeps torch unloaded.
+        from voxtune.pretrained.piper_onnx import read_onnx_voice_header
+
+        header = read_onnx_voice_header(path)
         onnx_backend = OnnxBackend(path, num_threads=num_threads, fast_layout=fast_layout)
-        return Voice(name, checkpoint.config, checkpoint.phoneme_id_map, checkpoint.speaker_id_map, onnx_backend)
-    return _voice_from_checkpoint(name, checkpoint, num_threads)
+        return Voice(name, header.config, header.phoneme_id_map, header.speaker_id_map, onnx_backend)
+    return _voice_from_checkpoint(name, load_voice_checkpoint(path), num_threads)
