@@ -320,6 +320,9 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--refs", metavar="CORPUS", help="real recordings: ground-truth row, speaker target")
     p.add_argument("--asr", metavar="SPEC", default="auto", help="pocketsphinx, whisper:NAME|DIR, fake (default: auto)")
     p.add_argument("--limit", metavar="N", type=int, help="score only the first N prompts")
+    p.add_argument(
+        "--takes", metavar="N", type=int, default=1, help="read each prompt N times, each with its own noise (pooled)"
+    )
     p.add_argument("-o", "--output", metavar="REPORT_DIR", required=True, help="for report.json/.md, index.html")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -351,6 +354,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         refs=args.refs,
         asr=args.asr,
         limit=args.limit,
+        takes=args.takes,
         out_dir=args.output,
         progress=not args.no_progress,
     )

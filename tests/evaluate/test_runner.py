@@ -194,3 +194,34 @@ def test_torch_voices_read_the_same_way_every_run_so_the_cache_hits(tmp_path: Pa
     evaluate([NoisyVoice("n", 150.0)], PROMPTS, **kwargs)
     assert asr.waves_seen == 3
     assert torch.rand(1) == expected  # the caller's random stream is left where it was
+
+
+def test_takes_read_each_prompt_again_with_other_noise_and_pool_the_metrics(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+
+    class NoisyVoice(ToneVoice):
+        """Its clip gets 10 ms longer on a draw below 0.5: some takes are heard wrong (the fake ASR keys length)."""
+
+        def synthesize(self, text: str) -> np.ndarray:
+            slower = torch.rand(1).item() < 0.5
+            return voiced(self.f0, 1.0 + 0.25 * PROMPTS.index(text) + (0.01 if slower else 0.0), self.sample_rate)
+
+    kwargs = dict(asr=fake_asr(), metrics={"wer"}, use_cache=False, progress=False)
+    refs = make_refs(tmp_path / "refs")
+    single = evaluate([NoisyVoice("n", 150.0)], PROMPTS, refs=refs, **kwargs)
+    result = evaluate([NoisyVoice("n", 150.0)], PROMPTS, refs=refs, takes=4, **kwargs)
+    voice, truth = result.voices
+    assert [u.id for u in voice.utterances[:4]] == ["text-001", "text-001~2", "text-001~3", "text-001~4"]
+    assert [u.id for u in truth.utterances] == [u.id for u in voice.utterances]  # the recordings, once per take
+    assert voice.utterances[0].seconds == single.voices[0].utterances[0].seconds  # take 1 is the single reading
+    lengths = {u.seconds for u in voice.utterances}
+    assert len(lengths) > len(PROMPTS)  # other takes drew other noise
+    wrong = sum(u.metrics["wer"] > 0 for u in voice.utterances)
+    assert 0 < wrong < len(voice.utterances)
+    assert voice.summary["wer"] == pytest.approx(
+        sum(u.metrics["wer"] * len(u.reference_normalized.split()) for u in voice.utterances)
+        / sum(len(u.reference_normalized.split()) for u in voice.utterances)
+    )
+    assert truth.utterances[4].metrics["wer"] == truth.utterances[5].metrics["wer"]  # a recording is what it is
+    with pytest.raises(VoxtuneError, match="takes must be at least 1"):
+        evaluate([NoisyVoice("n", 150.0)], PROMPTS, takes=0, **kwargs)

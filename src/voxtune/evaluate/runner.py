@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -65,6 +66,7 @@ def evaluate(
     use_cache: bool = True,
     language: str = "en",
     limit: int | None = None,
+    takes: int = 1,
     progress: bool = True,
 ) -> EvalResult:
     """Synthesize the prompts with every voice and score them; write a report when ``out_dir`` is given.
@@ -74,6 +76,11 @@ def evaluate(
     by text; with refs, ``voices`` may be empty (to score the recordings alone, e.g. to judge the judge).
     ``metrics`` picks from ``wer``, ``speaker``, ``dnsmos``, ``parallel`` (MCD, F0), ``rate``. Transcripts,
     embeddings and MOS scores are cached under ``cache_dir`` (default: :func:`default_cache_dir`).
+
+    ``takes``: each voice reads every prompt this many times, each take with its own noise (take 1 is the
+    single-take reading), and the metrics pool all takes: a VITS voice's sampled durations and latents make one
+    reading per prompt a noisy estimate. Take ``k`` > 1 of prompt ``id`` is the utterance ``id~k``; the
+    recordings are scored once per take too, so every row has the same utterances.
     """
     unknown = set(metrics) - ALL_METRICS
     if unknown:
@@ -82,7 +89,10 @@ def evaluate(
     prompts = prompts[:limit] if limit is not None else prompts
     if not prompts:
         raise VoxtuneError(f"no prompts to evaluate in {source}")
+    if takes < 1:
+        raise VoxtuneError(f"takes must be at least 1, got {takes}")
     references = resolve_references(refs, split, prompts, language)
+    prompts, take_of = _with_takes(prompts, takes, references)
     if not voices and references is None:
         raise VoxtuneError("no voices to evaluate (and no references: nothing to score)")
     loaded = _load_voices(voices)
@@ -102,7 +112,7 @@ def evaluate(
     rows = []
     for voice in loaded:
         start = time.perf_counter()
-        clips = _synthesize(voice, prompts, progress)
+        clips = _synthesize(voice, prompts, take_of, progress)
         synthesis_seconds = time.perf_counter() - start
         row = score_row(voice.name, "voice", prompts, clips, context)
         row.seconds = {"synthesize": synthesis_seconds, **row.seconds}
@@ -129,6 +139,20 @@ def evaluate(
 
         write_report(result, out_dir)
     return result
+
+
+def _with_takes(prompts: list[Prompt], takes: int, references: References | None) -> tuple[list[Prompt], list[int]]:
+    """Each prompt ``takes`` times in a row (take ``k`` > 1 as ``id~k``, matched to the same recording), and the
+    take number of each."""
+    expanded, take_of = [], []
+    for prompt in prompts:
+        for take in range(1, takes + 1):
+            again = prompt if take == 1 else replace(prompt, id=f"{prompt.id}~{take}")
+            if references is not None and take > 1 and prompt.id in references.parallel:
+                references.parallel[again.id] = references.parallel[prompt.id]
+            expanded.append(again)
+            take_of.append(take)
+    return expanded, take_of
 
 
 def _load_voices(voices: Sequence[VoiceLike | str]) -> list[VoiceLike]:
@@ -165,12 +189,14 @@ class _Renamed:
         return self._voice.synthesize(text)
 
 
-def _synthesize(voice: VoiceLike, prompts: Sequence[Prompt], progress: bool) -> list[Clip]:
+def _synthesize(voice: VoiceLike, prompts: Sequence[Prompt], takes: Sequence[int], progress: bool) -> list[Clip]:
     clips = []
-    for prompt in tqdm(prompts, desc=f"{voice.name}: synthesize", leave=False, disable=not progress):
+    for prompt, take in tqdm(
+        list(zip(prompts, takes, strict=True)), desc=f"{voice.name}: synthesize", leave=False, disable=not progress
+    ):
         start = time.perf_counter()
         try:
-            with _seeded(prompt.text):
+            with _seeded(prompt.text, take):
                 wave = np.asarray(voice.synthesize(prompt.text), dtype=np.float32).reshape(-1)
         except Exception as error:  # one prompt a voice cannot read must not end the evaluation
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
@@ -181,8 +207,9 @@ def _synthesize(voice: VoiceLike, prompts: Sequence[Prompt], progress: bool) -> 
 
 
 @contextmanager
-def _seeded(text: str) -> Iterator[None]:
-    """Seed torch from the text while synthesizing it, restoring the caller's random state afterwards.
+def _seeded(text: str, take: int = 1) -> Iterator[None]:
+    """Seed torch from the text (and the take, after the first) while synthesizing it, restoring the caller's
+    random state afterwards.
 
     VITS samples noise: unseeded, every run reads differently, metrics jitter between runs and no cached
     transcript is ever hit again. Seeded, a torch voice reads each prompt the same way every run. (onnxruntime
@@ -193,7 +220,7 @@ def _seeded(text: str) -> Iterator[None]:
         yield
         return
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(zlib.crc32(text.encode()))
+        torch.manual_seed(zlib.crc32(text.encode() if take == 1 else f"{text}\ntake {take}".encode()))
         yield
 
 
