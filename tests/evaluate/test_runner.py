@@ -225,3 +225,17 @@ def test_takes_read_each_prompt_again_with_other_noise_and_pool_the_metrics(tmp_
     assert truth.utterances[4].metrics["wer"] == truth.utterances[5].metrics["wer"]  # a recording is what it is
     with pytest.raises(VoxtuneError, match="takes must be at least 1"):
         evaluate([NoisyVoice("n", 150.0)], PROMPTS, takes=0, **kwargs)
+
+
+def test_with_takes_the_recordings_are_not_compared_with_their_own_copies(tmp_path: Path) -> None:
+    kwargs = dict(
+        refs=make_refs(tmp_path / "refs"), speaker_encoder=PitchEncoder(), metrics={"speaker"}, progress=False
+    )
+    once = evaluate([ToneVoice("t", 150.0)], PROMPTS, use_cache=False, **kwargs)
+    thrice = evaluate([ToneVoice("t", 150.0)], PROMPTS, use_cache=False, takes=3, **kwargs)
+    for one, three in zip(once.voices, thrice.voices, strict=True):
+        assert three.summary["speaker_similarity"] == pytest.approx(one.summary["speaker_similarity"])
+    truth_once, truth_thrice = once.voices[1].utterances, thrice.voices[1].utterances
+    assert [u.metrics.get("speaker_similarity") for u in truth_thrice] == [
+        u.metrics.get("speaker_similarity") for u in truth_once for _ in range(3)
+    ]

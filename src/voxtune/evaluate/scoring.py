@@ -6,6 +6,7 @@ same way as the voices it is a ceiling for.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from voxtune.evaluate.f0 import f0_aligned
 from voxtune.evaluate.mcd import mcd_aligned
 from voxtune.evaluate.rate import speaking_rate
 from voxtune.evaluate.result import UtteranceResult, VoiceResult, mean_of
-from voxtune.evaluate.speaker import SpeakerEncoder, self_similarity, speaker_similarity
+from voxtune.evaluate.speaker import SpeakerEncoder, SpeakerScores, self_similarity, speaker_similarity
 from voxtune.evaluate.testset import Prompt
 from voxtune.evaluate.wer import corpus_errors, utterance_errors
 
@@ -153,13 +154,25 @@ def _score_speaker(row: _Row, kind: str, context: ScoringContext) -> None:
         return
     embeddings = embed_cached(context.encoder, row.waves, ASR_SAMPLE_RATE, context.cache)
     if kind == "reference":
-        scores = self_similarity(embeddings)
+        scores = _distinct_self_similarity(embeddings, row.waves)
     else:
         scores = speaker_similarity(embeddings, context.speaker_embeddings)
     for i, value in enumerate(scores.utterance):
         row.metrics[i]["speaker_similarity"] = value
     row.summary.update(speaker_similarity=scores.speaker, speaker_similarity_utt=mean_of(scores.utterance))
     row.row_flags.extend(scores.flags)
+
+
+def _distinct_self_similarity(embeddings: Sequence[np.ndarray | None], waves: Sequence[np.ndarray]) -> SpeakerScores:
+    """:func:`self_similarity` over distinct recordings, each utterance given its recording's score: with several
+    takes a recording is scored once per take, and comparing it with its own copies would inflate the ceiling."""
+    first: dict[bytes, int] = {}
+    recording = [first.setdefault(hashlib.sha256(wave.tobytes()).digest(), len(first)) for wave in waves]
+    distinct: list[np.ndarray | None] = [None] * len(first)
+    for index in reversed(range(len(waves))):
+        distinct[recording[index]] = embeddings[index]
+    scores = self_similarity(distinct)
+    return SpeakerScores(tuple(scores.utterance[k] for k in recording), scores.speaker, scores.flags)
 
 
 def _score_mos(row: _Row, context: ScoringContext, bar: _Bar) -> None:
