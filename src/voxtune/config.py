@@ -177,6 +177,9 @@ class TrainConfig:
     # Speaker similarity (resemblyzer) of free synthesis to the dev recordings, on eval_wer_steps' schedule.
     eval_speaker: bool = False
     early_stopping_patience: int = 0  # evaluations without improvement before stopping; 0 = never
+    # At the end, set best.pt's sampling noise (noise_scale, noise_w) to the candidate with the lowest dev WER
+    # (voxtune.train.scales); needs eval_asr.
+    tune_scales: bool = False
     logging_steps: int = 10
     seed: int = 1234
     mixed_precision: str = "no"  # no | bf16 | fp16
@@ -189,6 +192,8 @@ class TrainConfig:
             )
         if self.mixed_precision not in ("no", "bf16", "fp16"):
             raise ConfigError(f"train.mixed_precision must be no, bf16 or fp16, got {self.mixed_precision!r}")
+        if self.tune_scales and not self.eval_asr:
+            raise ConfigError("train.tune_scales needs train.eval_asr (the WER decides), e.g. eval_asr=whisper:DIR")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:
             raise ConfigError("set train.max_steps or train.num_train_epochs to a positive number")
         if self.per_device_train_batch_size < 1 or self.gradient_accumulation_steps < 1:

@@ -71,6 +71,14 @@ class DevJudge:
         waves = synthesize_texts(model, [list(i.ids) for i in self.dev_items], seed=self.seed)
         return self._wer(waves), self._similarity(waves)
 
+    def wer_with(self, model: VITS, noise_scale: float, noise_w: float, seed: int) -> float:
+        """WER of the model's free synthesis of the dev texts at these noise scales and this seed."""
+        ids = [list(i.ids) for i in self.dev_items]
+        wer = self._wer(synthesize_texts(model, ids, seed=seed, noise_scale=noise_scale, noise_w=noise_w))
+        if wer is None:
+            raise ValueError("no ASR configured (eval_asr): WER cannot be measured")
+        return wer
+
     def _wer(self, waves: list[np.ndarray]) -> float | None:
         if not self.asr_spec:
             return None
@@ -129,8 +137,11 @@ def mel_distance(model: VITS, batches: list[dict[str, Any]], audio: AudioConfig)
 
 
 @torch.no_grad()
-def synthesize_texts(model: VITS, id_lists: list[list[int]], seed: int = 0) -> list[np.ndarray]:
-    """Free synthesis (default scales) of each id list, with a fixed seed so evaluations are comparable."""
+def synthesize_texts(
+    model: VITS, id_lists: list[list[int]], seed: int = 0, noise_scale: float = 0.667, noise_w: float = 0.8
+) -> list[np.ndarray]:
+    """Free synthesis of each id list (Piper's default noise unless given), with a fixed seed so evaluations are
+    comparable."""
     state = torch.get_rng_state()
     torch.manual_seed(seed)
     try:
@@ -141,6 +152,8 @@ def synthesize_texts(model: VITS, id_lists: list[list[int]], seed: int = 0) -> l
                 torch.tensor([ids], device=device),
                 torch.tensor([len(ids)], device=device),
                 sid=torch.tensor([0], device=device) if model.config.n_speakers > 1 else None,
+                noise_scale=noise_scale,
+                noise_scale_w=noise_w,
             )
             waves.append(out.audio[0, 0].float().cpu().numpy())
         return waves
