@@ -256,6 +256,25 @@ def score(renders: Path, data: Path, corpus: Path, asr: str, out: Path) -> None:
     del result
 
 
+def scales(voice: Path, data: Path, asr: str, items: int, out: Path) -> None:
+    """What ``tune_scales=true`` would choose for an already trained voice: a copy at ``out`` gets the pair."""
+    import shutil
+
+    from voxtune.data.loader import read_manifest
+    from voxtune.pretrained.checkpoint import load_checkpoint
+    from voxtune.train.evaluation import DevJudge
+    from voxtune.train.scales import tune_voice_scales
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(voice, out)
+    audio = load_checkpoint(out).config.audio
+    judge = DevJudge(read_manifest(data, "dev", audio)[:items], audio.sample_rate, asr, False, 1234)
+    choice = tune_voice_scales(out, judge, "cpu")
+    for (noise_scale, noise_w), wer in choice.wer.items():
+        print(f"noise_scale {noise_scale:g} / noise_w {noise_w:g}: dev WER {wer:.3f} (mean of 2 seeds)")
+    print(f"chosen: {choice.noise_scale:g} / {choice.noise_w:g}; written to {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,6 +296,12 @@ def main() -> None:
     p.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "allison")
     p.add_argument("--asr", default="whisper:" + str(ROOT / ".cache" / "whisper-base"))
     p.add_argument("--out", type=Path, default=ROOT / "out" / "transfer" / "report")
+    p = sub.add_parser("scales", help="what tune_scales=true chooses for a trained voice (.pt)")
+    p.add_argument("--voice", type=Path, required=True)
+    p.add_argument("--data", type=Path, default=ROOT / "data" / "allison")
+    p.add_argument("--asr", default="whisper:" + str(ROOT / ".cache" / "whisper-base"))
+    p.add_argument("--items", type=int, default=46, help="dev prompts to read (training evaluates 16)")
+    p.add_argument("--out", type=Path, required=True, help="the copy of the voice that gets the chosen scales")
     args = parser.parse_args()
     if args.command == "bundle":
         bundle(args.data, args.out)
@@ -284,6 +309,8 @@ def main() -> None:
         device(
             args.bundle, args.out, args.budget, args.steps, args.batch_size, args.work, args.recovery_steps, args.only
         )
+    elif args.command == "scales":
+        scales(args.voice, args.data, args.asr, args.items, args.out)
     else:
         score(args.renders, args.data, args.corpus, args.asr, args.out)
 

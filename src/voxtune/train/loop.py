@@ -31,14 +31,14 @@ from voxtune.config import TrainConfig, to_dict
 from voxtune.data.loader import BucketBatchSampler, SpeechDataset, collate, read_manifest, total_minutes
 from voxtune.errors import VoxtuneError
 from voxtune.models.vits.model import VITS
-from voxtune.pretrained.checkpoint import VoiceCheckpoint, load_checkpoint, model_from_checkpoint, save_checkpoint
+from voxtune.pretrained.checkpoint import VoiceCheckpoint, model_from_checkpoint, save_checkpoint
 from voxtune.train import checkpoints as ckpt
 from voxtune.train.evaluation import DevJudge, EvalScores, mel_distance, save_samples, synthesize_texts
 from voxtune.train.lora import attach_lora, has_lora, merged_state_dict
 from voxtune.train.new_speakers import add_speakers
 from voxtune.train.new_symbols import extend_phonemes
 from voxtune.train.optim import build_optimizer, build_scheduler, steps_per_epoch
-from voxtune.train.scales import ScaleChoice, choose_scales
+from voxtune.train.scales import tune_voice_scales
 from voxtune.train.step import StepLosses, new_discriminator, train_step
 from voxtune.train.strategies import frozen_prefixes
 
@@ -361,7 +361,7 @@ def train(
     if accelerator.is_main_process and not state.best and state.step > 0:
         save_checkpoint(voice_checkpoint(with_train_state=False), run_dir / "best.pt")
     if accelerator.is_main_process and config.tune_scales and dev_items and (run_dir / "best.pt").is_file():
-        choice = _tune_scales(run_dir / "best.pt", judge, accelerator.device)
+        choice = tune_voice_scales(run_dir / "best.pt", judge, accelerator.device)
         tried = {f"wer_{ns:g}_{nw:g}": round(w, 4) for (ns, nw), w in choice.wer.items()}
         _log(run_dir, writer, {"step": state.step, "scales": True, **tried, "noise_scale": choice.noise_scale})
         log.info("sampling noise for best.pt: %g / %g (dev WER %s)", choice.noise_scale, choice.noise_w, tried)
@@ -442,22 +442,6 @@ def _check_symbols(items: list[Any], base: VoiceCheckpoint) -> None:
 
 def _wer_due(config: TrainConfig, step: int) -> bool:
     return not config.eval_wer_steps or step % config.eval_wer_steps == 0
-
-
-def _tune_scales(best: Path, judge: DevJudge, device: Any) -> ScaleChoice:
-    """Choose best.pt's sampling noise by dev WER (:mod:`voxtune.train.scales`) and write it into its config."""
-    voice = load_checkpoint(best)
-    model = model_from_checkpoint(voice).to(device).eval()
-    inference = voice.config.inference
-    choice = choose_scales(
-        lambda noise_scale, noise_w, seed: judge.wer_with(model, noise_scale, noise_w, seed),
-        (inference.noise_scale, inference.noise_w),
-    )
-    chosen = dataclasses.replace(inference, noise_scale=choice.noise_scale, noise_w=choice.noise_w)
-    voice.config = dataclasses.replace(voice.config, inference=chosen)
-    voice.provenance = {**voice.provenance, "scales_dev_wer": {f"{k[0]:g}/{k[1]:g}": v for k, v in choice.wer.items()}}
-    save_checkpoint(voice, best)
-    return choice
 
 
 def _log(run_dir: Path, writer: Any, record: dict[str, Any]) -> None:

@@ -11,8 +11,14 @@ carry the chosen scales into the Piper sidecar, so every runtime uses them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voxtune.train.evaluation import DevJudge
 
 # (noise_scale, noise_w) to try besides the voice's configured pair: less sampling noise, in steps.
 CANDIDATES: tuple[tuple[float, float], ...] = ((0.5, 0.5), (0.333, 0.333))
@@ -39,3 +45,22 @@ def choose_scales(
     wer = {pair: sum(wer_of(*pair, seed) for seed in seeds) / len(seeds) for pair in pairs}
     best = min(pairs, key=lambda pair: wer[pair])  # min keeps the first of equals: the configured pair
     return ScaleChoice(best[0], best[1], wer)
+
+
+def tune_voice_scales(voice_path: Path, judge: DevJudge, device: Any) -> ScaleChoice:
+    """Choose the sampling noise of the voice at ``voice_path`` (a voxtune ``.pt``) by ``judge``'s dev WER and
+    write it into the file's config (and the WER of each pair into its provenance)."""
+    from voxtune.pretrained.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
+
+    voice = load_checkpoint(voice_path)
+    model = model_from_checkpoint(voice).to(device).eval()
+    inference = voice.config.inference
+    choice = choose_scales(
+        lambda noise_scale, noise_w, seed: judge.wer_with(model, noise_scale, noise_w, seed),
+        (inference.noise_scale, inference.noise_w),
+    )
+    chosen = dataclasses.replace(inference, noise_scale=choice.noise_scale, noise_w=choice.noise_w)
+    voice.config = dataclasses.replace(voice.config, inference=chosen)
+    voice.provenance = {**voice.provenance, "scales_dev_wer": {f"{k[0]:g}/{k[1]:g}": v for k, v in choice.wer.items()}}
+    save_checkpoint(voice, voice_path)
+    return choice
