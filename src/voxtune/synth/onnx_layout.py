@@ -24,6 +24,7 @@ The audio is the original's to float rounding (tests/synth/test_onnx_graph.py) a
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -192,6 +193,8 @@ def keep_2d_between_convs(model: Any) -> int:
     }
     for tensor in graph.initializer:
         rank[tensor.name] = len(tensor.dims)
+    # Constants of one element broadcast the same against any rank.
+    single = {t.name for t in graph.initializer if len(t.dims) <= 1 and math.prod(t.dims) == 1}
     squeezed: dict[str, str] = {}  # a squeezed tensor → the 4-D tensor it came from
     for node in graph.node:
         if node.op_type == "Squeeze" and _squeezed_axis(node):
@@ -205,7 +208,7 @@ def keep_2d_between_convs(model: Any) -> int:
             node.op_type in _ELEMENTWISE
             and node.domain in ("", "ai.onnx")
             and any(name in squeezed for name in inputs)
-            and all(name in squeezed or rank.get(name) in (0, 3) or _single_value(graph, name) for name in inputs)
+            and all(name in squeezed or name in single or rank.get(name) in (0, 3) for name in inputs)
         )
         if not movable:
             nodes.append(node)
@@ -239,16 +242,6 @@ def keep_2d_between_convs(model: Any) -> int:
     del graph.node[:]
     graph.node.extend(kept)
     return moved
-
-
-def _single_value(graph: Any, name: str) -> bool:
-    tensor = next((t for t in graph.initializer if t.name == name), None)
-    if tensor is None:
-        return False
-    size = 1
-    for dim in tensor.dims:
-        size *= dim
-    return size == 1 and len(tensor.dims) <= 1
 
 
 def identity_before_leaky_relus(model: Any) -> int:
