@@ -85,8 +85,8 @@ def piper_feeds(ids: list[int], scales: Scales, speaker_id: int | None, with_sid
 
 
 class OnnxBackend:
-    """Runs a Piper-layout ONNX voice with onnxruntime, its 1-D convolutions laid out as 2-D ones for speed
-    unless ``fast_layout`` is off (:mod:`voxtune.synth.onnx_graph`)."""
+    """Runs a Piper-layout ONNX voice with onnxruntime, the graph rewritten in memory for onnxruntime's blocked
+    convolutions unless ``fast_layout`` is off (:mod:`voxtune.synth.onnx_layout`, :mod:`voxtune.synth.onnx_graph`)."""
 
     name = "onnx"
 

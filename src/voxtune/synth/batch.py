@@ -180,7 +180,7 @@ def synthesize_batch(
     given in ``scale_overrides`` (``noise_scale``, ``length_scale``, ``noise_w``) replace the voice's defaults.
 
     ``workers``: ``"auto"`` (threads for an ONNX voice, processes otherwise), ``"threads"`` or ``"processes"``;
-    ``fast_layout``: run ONNX voices with 2-D convolutions (:mod:`voxtune.synth.onnx_graph`).
+    ``fast_layout``: run ONNX voices in onnxruntime's blocked convolution layout (:mod:`voxtune.synth.onnx_layout`).
     """
     from tqdm.auto import tqdm
 

@@ -70,12 +70,12 @@ def cache_dir() -> Path:
 def _cache_key(onnx_path: Path) -> str:
     import onnxruntime
 
+    from voxtune.synth.onnx_layout import LAYOUT_VERSION
+
     digest = hashlib.sha256()
     with onnx_path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
-    from voxtune.synth.onnx_layout import LAYOUT_VERSION
-
     digest.update(f"|{LAYOUT_VERSION}|{onnxruntime.__version__}|{_cpu_flags()}".encode())
     return f"{onnx_path.stem}-{digest.hexdigest()[:24]}"
 

@@ -14,12 +14,12 @@ from voxtune.config import VoiceConfig
 from voxtune.errors import VoxtuneError
 from voxtune.pretrained.voices import load_voice_checkpoint, resolve_voice_path
 from voxtune.synth.backends import Backend, OnnxBackend, Scales, TorchBackend
-
-if TYPE_CHECKING:
-    from voxtune.pretrained.checkpoint import VoiceCheckpoint
 from voxtune.synth.sentences import split_long_sentence
 from voxtune.text.phonemize import EspeakPhonemizer
 from voxtune.text.symbols import phonemes_to_ids, vits_phonemes_to_ids
+
+if TYPE_CHECKING:
+    from voxtune.pretrained.checkpoint import VoiceCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +161,8 @@ def load_voice(
     """Load any voice spec (installed name, ``.onnx``, ``.pt``, ``.ckpt``, ``.pth``, run dir) with a backend.
 
     ``auto`` runs ``.onnx`` voices in onnxruntime and everything else in torch. ``fast_layout`` runs an ONNX
-    voice's convolutions in onnxruntime's faster 2-D layout (same audio to float rounding; costs a moment at
-    load: :mod:`voxtune.synth.onnx_graph`).
+    voice's convolutions in onnxruntime's faster blocked layout (same audio to float rounding; the rewritten graph
+    is optimized once and cached: :mod:`voxtune.synth.onnx_layout`, :mod:`voxtune.synth.onnx_graph`).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")

@@ -11,9 +11,8 @@ carry the chosen scales into the Piper sidecar, so every runtime uses them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,8 +58,8 @@ def tune_voice_scales(voice_path: Path, judge: DevJudge, device: Any) -> ScaleCh
         lambda noise_scale, noise_w, seed: judge.wer_with(model, noise_scale, noise_w, seed),
         (inference.noise_scale, inference.noise_w),
     )
-    chosen = dataclasses.replace(inference, noise_scale=choice.noise_scale, noise_w=choice.noise_w)
-    voice.config = dataclasses.replace(voice.config, inference=chosen)
+    chosen = replace(inference, noise_scale=choice.noise_scale, noise_w=choice.noise_w)
+    voice.config = replace(voice.config, inference=chosen)
     voice.provenance = {**voice.provenance, "scales_dev_wer": {f"{k[0]:g}/{k[1]:g}": v for k, v in choice.wer.items()}}
     save_checkpoint(voice, voice_path)
     return choice
